@@ -1,0 +1,27 @@
+"""A hard maximum page size that fails loudly instead of silently returning less."""
+
+from typing import Any
+
+from django.conf import settings
+from strawberry.extensions import FieldExtension
+
+from federation_kit.errors import BadUserInput
+
+
+def check_page(pagination: Any) -> None:
+    if pagination is None:
+        return
+    limit = getattr(pagination, "limit", None)
+    offset = getattr(pagination, "offset", 0) or 0
+    if isinstance(limit, int) and not 1 <= limit <= settings.MAX_PAGE_SIZE:
+        raise BadUserInput(f"pagination.limit must be between 1 and {settings.MAX_PAGE_SIZE}", "pagination.limit")
+    if offset < 0:
+        raise BadUserInput("pagination.offset must not be negative", "pagination.offset")
+
+
+class PageSizeLimit(FieldExtension):
+    """Reject ``pagination: {limit}`` above MAX_PAGE_SIZE, or a negative offset, with BAD_USER_INPUT."""
+
+    def resolve(self, next_, source, info, **kwargs):
+        check_page(kwargs.get("pagination"))
+        return next_(source, info, **kwargs)

@@ -1,0 +1,97 @@
+"""A federation v2.9 schema whose ``_entities`` costs one SQL query per entity type.
+
+Strawberry resolves ``_entities`` one representation at a time (and strawberry-django's
+helper runs one ``.get()`` each). The router sends hundreds of representations at once,
+so here they are grouped by type and resolved together:
+
+- a type backed by a Django model: one ``pk__in`` query, optimized for the selection
+  (``prefetch_related`` for nested lists), filtered by the type's ``get_queryset``;
+- an entity another service owns (a stub this service only adds fields to): instances
+  built from the representations, sharing one :class:`EntityBatch`, so each field they
+  add is loaded for the whole batch with one query (see :meth:`EntityStub.batched`).
+
+Results keep the representations' order, ``None`` for an id that does not exist and the
+same object for a repeated id. Every entity is keyed by its integer ``id``.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from strawberry.federation.schema import FederationAny, Schema
+from strawberry.types import Info
+from strawberry.types.arguments import convert_argument
+from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
+from strawberry_django.queryset import run_type_get_queryset
+from strawberry_django.utils.typing import get_django_definition
+
+from federation_kit.batching import EntityBatch
+from federation_kit.errors import BadUserInput, ErrorCodes, log_unexpected_errors
+
+FEDERATION_VERSION = "2.9"
+
+
+def _integer_id(representation: Mapping[str, Any]) -> int | None:
+    try:
+        return int(representation["id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+class FederatedSchema(Schema):
+    """``strawberry.federation.Schema`` at federation 2.9, with batched ``_entities``,
+    error codes on every error, and strawberry-django's query optimizer."""
+
+    def __init__(self, *args: Any, extensions: Iterable[Any] = (), **kwargs: Any) -> None:
+        kwargs.setdefault("federation_version", FEDERATION_VERSION)
+        super().__init__(*args, extensions=[ErrorCodes, DjangoOptimizerExtension, *extensions], **kwargs)
+
+    def process_errors(self, errors, execution_context=None) -> None:
+        log_unexpected_errors(errors)
+
+    def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
+        results: list[Any] = [None] * len(representations)
+        by_type: dict[str, list[int]] = defaultdict(list)
+        for index, representation in enumerate(representations):
+            by_type[representation.get("__typename")].append(index)
+        for type_name, indexes in by_type.items():
+            strawberry_type = self.schema_converter.type_map.get(type_name)
+            if strawberry_type is None:
+                raise BadUserInput(f"{type_name!r} is not an entity of this subgraph", "representations")
+            origin = strawberry_type.definition.origin
+            resolve = self._resolve_models if get_django_definition(origin) else self._resolve_stubs
+            for index, entity in zip(indexes, resolve(origin, info, [representations[i] for i in indexes])):
+                results[index] = entity
+        return results
+
+    @staticmethod
+    def _resolve_models(origin: type, info: Info, representations: list[Any]) -> list[Any]:
+        ids = [_integer_id(r) for r in representations]
+        model = get_django_definition(origin, strict=True).model
+        queryset = model._default_manager.filter(pk__in={i for i in ids if i is not None})
+        queryset = run_type_get_queryset(queryset, origin, info)
+        if (extension := optimizer.get()) is not None:
+            queryset = extension.optimize(queryset, info=info)
+        by_id = {obj.pk: obj for obj in queryset}
+        return [by_id.get(i) for i in ids]
+
+    @staticmethod
+    def _resolve_stubs(origin: type, info: Info, representations: list[Any]) -> list[Any]:
+        ids = [_integer_id(r) for r in representations]
+        stubs: dict[int, Any] = {}
+        for index, (stub_id, representation) in enumerate(zip(ids, representations)):
+            if stub_id is None or stub_id in stubs:
+                continue
+            fields = {k: v for k, v in representation.items() if k != "__typename"}
+            stubs[stub_id] = convert_argument(
+                fields,
+                type_=origin,
+                scalar_registry=info.schema.schema_converter.scalar_registry,
+                config=info.schema.config,
+                info=info,
+                path=("representations", index),
+            )
+        batch = EntityBatch(stubs)
+        for stub in stubs.values():
+            stub._batch = batch
+        return [stubs.get(i) for i in ids]

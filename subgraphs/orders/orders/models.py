@@ -1,0 +1,43 @@
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Order(models.Model):
+    """An order placed by a user of the users service, known here by ``user_id`` only."""
+
+    class Status(models.TextChoices):
+        PLACED = "PLACED"
+        CANCELLED = "CANCELLED"
+
+    user_id = models.PositiveBigIntegerField(help_text="id of the User in the users service")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLACED)
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code")
+    total = models.DecimalField(max_digits=14, decimal_places=2, help_text="sum of the items, in currency")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["user_id", "id"]), models.Index(fields=["status", "id"])]
+        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_not_negative")]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} ({self.status})"
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=12, decimal_places=2)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_item_quantity_positive"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="orders_item_unit_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"

@@ -1,0 +1,44 @@
+import strawberry
+import strawberry_django
+from strawberry_django.pagination import OffsetPaginationInput
+
+from federation_kit.errors import parse_id
+from federation_kit.pagination import PageSizeLimit
+from federation_kit.schema import FederatedSchema
+from orders import models, services
+from orders.types import CreateOrderInput, Order, OrderStatus, User
+
+
+@strawberry.type
+class Query:
+    @strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], description="Orders, oldest first.")
+    def orders(
+        self,
+        pagination: OffsetPaginationInput | None = None,
+        user_id: strawberry.ID | None = None,
+        status: OrderStatus | None = None,
+    ) -> list[Order]:
+        queryset = models.Order.objects.all()
+        if user_id is not None:
+            queryset = queryset.filter(user_id=parse_id(user_id, "userId"))
+        if status is not None:
+            queryset = queryset.filter(status=status.value)
+        return queryset
+
+    @strawberry_django.field
+    def order(self, id: strawberry.ID) -> Order | None:
+        return models.Order.objects.filter(pk=parse_id(id)).first()
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(handle_django_errors=False)
+    def create_order(self, input: CreateOrderInput) -> Order:
+        return services.create_order(parse_id(input.user_id, "userId"), input.currency, input.items)
+
+    @strawberry_django.mutation(handle_django_errors=False)
+    def cancel_order(self, id: strawberry.ID) -> Order:
+        return services.cancel_order(parse_id(id))
+
+
+schema = FederatedSchema(query=Query, mutation=Mutation, types=[User])

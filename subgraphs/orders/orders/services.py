@@ -1,0 +1,74 @@
+"""What the orders service does, independent of GraphQL: validate, check the user, write."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from federation_kit.clients import query_service
+from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
+from orders.models import Order, OrderItem
+
+SUPPORTED_CURRENCIES = frozenset({"EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"})
+MAX_ITEMS = 100
+MAX_QUANTITY = 10_000
+MAX_UNIT_PRICE = Decimal("1000000000.00")
+_CENT = Decimal("0.01")
+
+_USER_EXISTS = "query UserExists($id: ID!) { user(id: $id) { id } }"
+
+
+def _validate(currency: str, items: list) -> None:
+    if currency not in SUPPORTED_CURRENCIES:
+        raise BadUserInput(f"currency must be one of {', '.join(sorted(SUPPORTED_CURRENCIES))}", "currency")
+    if not 1 <= len(items) <= MAX_ITEMS:
+        raise BadUserInput(f"an order has 1 to {MAX_ITEMS} items", "items")
+    for n, item in enumerate(items):
+        where = f"items[{n}]"
+        if not 1 <= len(item.sku.strip()) <= 64:
+            raise BadUserInput("sku must be 1 to 64 characters", f"{where}.sku")
+        if not 1 <= len(item.name.strip()) <= 200:
+            raise BadUserInput("name must be 1 to 200 characters", f"{where}.name")
+        if not 1 <= item.quantity <= MAX_QUANTITY:
+            raise BadUserInput(f"quantity must be between 1 and {MAX_QUANTITY}", f"{where}.quantity")
+        price = item.unit_price
+        if not price.is_finite() or not 0 < price <= MAX_UNIT_PRICE:
+            raise BadUserInput(f"unitPrice must be more than 0 and at most {MAX_UNIT_PRICE}", f"{where}.unitPrice")
+        if price != price.quantize(_CENT):
+            raise BadUserInput("unitPrice has at most 2 decimal places", f"{where}.unitPrice")
+
+
+def _ensure_user_exists(user_id: int) -> None:
+    data = query_service("users", settings.USERS_SERVICE_URL, _USER_EXISTS, {"id": str(user_id)})
+    if data.get("user") is None:
+        raise ServiceError(f"User {user_id} does not exist", ErrorCode.USER_NOT_FOUND)
+
+
+def create_order(user_id: int, currency: str, items: list) -> Order:
+    """Validates, checks the user with the users service, then writes the order and its items at once."""
+    currency = currency.strip().upper()
+    _validate(currency, items)
+    _ensure_user_exists(user_id)
+    with transaction.atomic():
+        order = Order.objects.create(
+            user_id=user_id,
+            currency=currency,
+            total=sum((item.unit_price * item.quantity for item in items), Decimal("0.00")),
+        )
+        OrderItem.objects.bulk_create(
+            OrderItem(order=order, sku=i.sku.strip(), name=i.name.strip(), quantity=i.quantity, unit_price=i.unit_price)
+            for i in items
+        )
+    return order
+
+
+def cancel_order(order_id: int) -> Order:
+    """Cancels a placed order; cancelling it again changes nothing."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
+        if order.status != Order.Status.CANCELLED:
+            order.status = Order.Status.CANCELLED
+            order.save(update_fields=["status"])
+    return order

@@ -1,0 +1,69 @@
+from decimal import Decimal
+
+import strawberry
+import strawberry_django
+from strawberry import auto
+from strawberry.types import Info
+from strawberry_django.pagination import OffsetPaginationInput, apply_window_pagination
+
+from federation_kit.batching import EntityStub, group_by, optimized
+from federation_kit.pagination import PageSizeLimit
+from orders import models
+
+OrderStatus = strawberry.enum(models.Order.Status, name="OrderStatus")
+
+
+@strawberry_django.type(models.OrderItem)
+class OrderItem:
+    sku: auto
+    name: auto
+    quantity: auto
+    unit_price: Decimal = strawberry_django.field(description="Price of one unit, in the order's currency.")
+
+
+@strawberry.federation.type(keys=["id"])
+class User(EntityStub):
+    """A customer; the users service owns it, this service adds its orders."""
+
+    id: strawberry.ID
+
+    @strawberry.field(extensions=[PageSizeLimit()], description="This user's orders, oldest first.")
+    def orders(self, info: Info, pagination: OffsetPaginationInput | None = None) -> list["Order"]:
+        offset = pagination.offset if pagination else 0
+        limit = pagination.limit if pagination else strawberry.UNSET
+
+        def fetch(user_ids: list[int]) -> dict[int, list[models.Order]]:
+            queryset = models.Order.objects.filter(user_id__in=user_ids)
+            queryset = apply_window_pagination(queryset, related_field_id="user_id", offset=offset, limit=limit)
+            return group_by(optimized(queryset, info), "user_id")
+
+        return self.batched(("orders", offset, limit), fetch, default=[])
+
+
+@strawberry_django.federation.type(models.Order, keys=["id"])
+class Order:
+    id: auto
+    status: OrderStatus
+    items: list[OrderItem]
+    total: Decimal = strawberry_django.field(description="Sum of the items, in currency.")
+    currency: str = strawberry_django.field(description="ISO 4217 code of total and of every item's price.")
+    created_at: auto
+
+    @strawberry_django.field(only=["user_id"])
+    def user(self, root: models.Order) -> User:
+        return User(id=strawberry.ID(str(root.user_id)))
+
+
+@strawberry.input
+class OrderItemInput:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+
+@strawberry.input
+class CreateOrderInput:
+    user_id: strawberry.ID
+    currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
+    items: list[OrderItemInput]

@@ -1,0 +1,19 @@
+"""Settings of the orders service: what was ordered, by whom (a users id), for how much."""
+
+from pathlib import Path
+
+from federation_kit.base_settings import *  # noqa: F403
+from federation_kit.base_settings import INSTALLED_APPS
+from federation_kit.env import database_config, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SERVICE_NAME = "orders"
+
+INSTALLED_APPS = [*INSTALLED_APPS, "orders"]
+ROOT_URLCONF = "orders_service.urls"
+WSGI_APPLICATION = "orders_service.wsgi.application"
+DATABASES = {"default": database_config(BASE_DIR / "db.sqlite3")}
+GRAPHQL_SCHEMA = "orders.schema.schema"
+
+# createOrder asks the users service whether the customer exists.
+USERS_SERVICE_URL = env_str("USERS_SERVICE_URL", "http://127.0.0.1:4001/graphql")

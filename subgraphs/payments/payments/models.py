@@ -1,0 +1,62 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+
+class Payment(models.Model):
+    """Money received for an order of the orders service, known here by ``order_id`` only."""
+
+    class Status(models.TextChoices):
+        COMPLETED = "COMPLETED"
+        REFUNDED = "REFUNDED"
+
+    class Method(models.TextChoices):
+        CARD = "CARD"
+        BANK_TRANSFER = "BANK_TRANSFER"
+        WALLET = "WALLET"
+
+    order_id = models.PositiveBigIntegerField(help_text="id of the Order in the orders service")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, help_text="ISO 4217 code, the order's currency")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMPLETED)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    idempotency_key = models.CharField(
+        max_length=100, unique=True, help_text="chosen by the client; the same key never pays twice"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order_id", "id"])]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency} for order {self.order_id} ({self.status})"
+
+
+class PaymentStatus(models.TextChoices):
+    """Where an order stands, from its payments and its total."""
+
+    UNPAID = "UNPAID"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    REFUNDED = "REFUNDED"
+
+
+def amount_paid(payments: list[Payment]) -> Decimal:
+    return sum((p.amount for p in payments if p.status == Payment.Status.COMPLETED), Decimal("0.00"))
+
+
+def payment_status(payments: list[Payment], total: Decimal) -> PaymentStatus:
+    paid = amount_paid(payments)
+    if paid == 0:
+        refunded = any(p.status == Payment.Status.REFUNDED for p in payments)
+        return PaymentStatus.REFUNDED if refunded else PaymentStatus.UNPAID
+    return PaymentStatus.PAID if paid >= total else PaymentStatus.PARTIALLY_PAID
+
+
+def paid_for_order(order_id: int) -> Decimal:
+    paid = Payment.objects.filter(order_id=order_id, status=Payment.Status.COMPLETED).aggregate(s=Sum("amount"))["s"]
+    return paid or Decimal("0.00")

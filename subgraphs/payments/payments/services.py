@@ -1,0 +1,87 @@
+"""What the payments service does, independent of GraphQL: check the order, then record the payment once."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+
+from federation_kit.clients import DependencyUnavailable, query_service
+from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
+from payments.models import Payment, paid_for_order
+
+_CENT = Decimal("0.01")
+_ORDER = "query OrderForPayment($id: ID!) { order(id: $id) { id status total currency } }"
+
+
+def _validate(amount: Decimal, idempotency_key: str) -> None:
+    if not amount.is_finite() or amount <= 0:
+        raise BadUserInput("amount must be more than 0", "amount")
+    if amount != amount.quantize(_CENT):
+        raise BadUserInput("amount has at most 2 decimal places", "amount")
+    if not 1 <= len(idempotency_key) <= 100:
+        raise BadUserInput("idempotencyKey must be 1 to 100 characters", "idempotencyKey")
+
+
+def _replay(idempotency_key: str, order_id: int, amount: Decimal, method: str) -> Payment | None:
+    """The payment already made with this key, if any; the key reused for another payment is an error."""
+    payment = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if payment is not None and (payment.order_id, payment.amount, payment.method) != (order_id, amount, method):
+        raise ServiceError(
+            "This idempotencyKey was already used for a different payment", ErrorCode.IDEMPOTENCY_KEY_REUSED
+        )
+    return payment
+
+
+def _fetch_order(order_id: int) -> dict:
+    order = query_service("orders", settings.ORDERS_SERVICE_URL, _ORDER, {"id": str(order_id)})["order"]
+    if order is None:
+        raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
+    if order["status"] == "CANCELLED":
+        raise ServiceError(f"Order {order_id} is cancelled", ErrorCode.ORDER_NOT_PAYABLE)
+    try:
+        order["total"] = Decimal(order["total"])
+    except (InvalidOperation, TypeError):
+        raise DependencyUnavailable("orders") from None
+    return order
+
+
+def _lock_order(order_id: int) -> None:
+    """Serialize payments of one order so that two of them cannot both fit in what is due.
+
+    SQLite already runs one writing transaction at a time (BEGIN IMMEDIATE);
+    PostgreSQL takes a transaction-scoped advisory lock keyed by the order id.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [order_id])
+
+
+def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str) -> Payment:
+    _validate(amount, idempotency_key)
+    if (payment := _replay(idempotency_key, order_id, amount, method)) is not None:
+        return payment
+    order = _fetch_order(order_id)
+    try:
+        with transaction.atomic():
+            _lock_order(order_id)
+            if (payment := _replay(idempotency_key, order_id, amount, method)) is not None:
+                return payment
+            due = order["total"] - paid_for_order(order_id)
+            if amount > due:
+                raise ServiceError(
+                    f"amount {amount} exceeds what is due on order {order_id}: {due} {order['currency']}",
+                    ErrorCode.AMOUNT_EXCEEDS_DUE,
+                    amountDue=str(due),
+                )
+            return Payment.objects.create(
+                order_id=order_id,
+                amount=amount,
+                currency=order["currency"],
+                method=method,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same key committed by a concurrent request between our check and insert.
+        if (payment := _replay(idempotency_key, order_id, amount, method)) is not None:
+            return payment
+        raise

@@ -1,0 +1,65 @@
+from decimal import Decimal
+
+import strawberry
+import strawberry_django
+from strawberry import auto
+
+from federation_kit.batching import EntityStub, group_by
+from payments import models
+
+PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
+PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState", description="State of one payment.")
+PaymentMethod = strawberry.enum(models.Payment.Method, name="PaymentMethod")
+
+
+def _payments_by_order(order_ids: list[int]) -> dict[int, list[models.Payment]]:
+    return group_by(models.Payment.objects.filter(order_id__in=order_ids), "order_id")
+
+
+@strawberry.federation.type(keys=["id"])
+class Order(EntityStub):
+    """An order; the orders service owns it, this service adds what was paid for it."""
+
+    id: strawberry.ID
+    total: Decimal = strawberry.federation.field(external=True, default=None)
+
+    @strawberry.field(description="Payments for this order, oldest first.")
+    def payments(self) -> list["Payment"]:
+        return self.batched("payments", _payments_by_order, default=[])
+
+    @strawberry.field(description="Sum of the completed (not refunded) payments, in the order's currency.")
+    def amount_paid(self) -> Decimal:
+        return models.amount_paid(self.payments())
+
+    @strawberry.federation.field(requires=["total"], description="What is still to pay: total minus amountPaid.")
+    def amount_due(self) -> Decimal:
+        return max(self.total - models.amount_paid(self.payments()), Decimal("0.00"))
+
+    @strawberry.federation.field(requires=["total"])
+    def payment_status(self) -> PaymentStatus:
+        return models.payment_status(self.payments(), self.total)
+
+
+@strawberry_django.federation.type(models.Payment, keys=["id"])
+class Payment:
+    id: auto
+    amount: Decimal = strawberry_django.field(description="In currency.")
+    currency: str = strawberry_django.field(description="ISO 4217 code, the order's currency.")
+    status: PaymentState
+    method: PaymentMethod
+    idempotency_key: auto
+    created_at: auto
+
+    @strawberry_django.field(only=["order_id"])
+    def order(self, root: models.Payment) -> Order:
+        return Order(id=strawberry.ID(str(root.order_id)))
+
+
+@strawberry.input
+class PayOrderInput:
+    order_id: strawberry.ID
+    amount: Decimal = strawberry.field(description="In the order's currency; at most what is still due.")
+    method: PaymentMethod
+    idempotency_key: str = strawberry.field(
+        description="Chosen by the client, unique per payment attempt: sending it again returns the same payment."
+    )

@@ -1,0 +1,19 @@
+"""Settings of the payments service: money received against orders of the orders service."""
+
+from pathlib import Path
+
+from federation_kit.base_settings import *  # noqa: F403
+from federation_kit.base_settings import INSTALLED_APPS
+from federation_kit.env import database_config, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+SERVICE_NAME = "payments"
+
+INSTALLED_APPS = [*INSTALLED_APPS, "payments"]
+ROOT_URLCONF = "payments_service.urls"
+WSGI_APPLICATION = "payments_service.wsgi.application"
+DATABASES = {"default": database_config(BASE_DIR / "db.sqlite3")}
+GRAPHQL_SCHEMA = "payments.schema.schema"
+
+# payOrder asks the orders service for the order's status, total and currency.
+ORDERS_SERVICE_URL = env_str("ORDERS_SERVICE_URL", "http://127.0.0.1:4002/graphql")

@@ -1,0 +1,136 @@
+import pytest
+from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
+
+from accounts.models import User
+from federation_kit.demo import DEMO_PASSWORD
+from federation_kit.testing import ENTITIES, error_codes, graphql, representations
+
+USER_ENTITIES = ENTITIES % "... on User { id username fullName }"
+
+
+def make_users(count: int) -> list[User]:
+    password = make_password("x")
+    return User.objects.bulk_create(
+        User(username=f"u{i}", email=f"u{i}@example.com", full_name=f"User {i}", password=password)
+        for i in range(count)
+    )
+
+
+@pytest.mark.parametrize("count", [1, 100, 5000])
+def test_entities_cost_one_query_whatever_the_batch_size(client, django_assert_num_queries, count):
+    users = make_users(count)
+    ids = [u.id for u in reversed(users)]
+    with django_assert_num_queries(1):
+        body = graphql(client, USER_ENTITIES, {"r": representations("User", ids)})
+    assert [e["id"] for e in body["data"]["_entities"]] == [str(i) for i in ids]
+
+
+def test_entities_keep_order_give_null_for_unknown_ids_and_repeat_duplicates(client, django_assert_num_queries):
+    a, b = make_users(2)
+    reps = representations("User", [b.id, 999999, a.id, b.id]) + [{"__typename": "User", "id": "not-a-number"}]
+    with django_assert_num_queries(1):
+        body = graphql(client, USER_ENTITIES, {"r": reps})
+    assert body["data"]["_entities"] == [
+        {"id": str(b.id), "username": "u1", "fullName": "User 1"},
+        None,
+        {"id": str(a.id), "username": "u0", "fullName": "User 0"},
+        {"id": str(b.id), "username": "u1", "fullName": "User 1"},
+        None,
+    ]
+
+
+def test_users_list_is_one_query_and_paginated(client, django_assert_num_queries):
+    make_users(30)
+    with django_assert_num_queries(1):
+        body = graphql(client, "{ users(pagination: {offset: 10, limit: 5}) { username } }")
+    assert [u["username"] for u in body["data"]["users"]] == ["u10", "u11", "u12", "u13", "u14"]
+
+
+@pytest.mark.parametrize("pagination", ["{limit: 501}", "{limit: 0}", "{offset: -1, limit: 5}"])
+def test_page_size_and_offset_are_bounded_with_a_clear_error(client, pagination):
+    body = graphql(client, "{ users(pagination: %s) { id } }" % pagination)
+    assert body["data"] is None
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert "pagination" in body["errors"][0]["message"]
+
+
+def test_user_by_id(client):
+    (user,) = make_users(1)
+    assert graphql(client, "{ user(id: %d) { username email } }" % user.id)["data"]["user"] == {
+        "username": "u0",
+        "email": "u0@example.com",
+    }
+    assert graphql(client, "{ user(id: 424242) { username } }")["data"]["user"] is None
+    assert error_codes(graphql(client, '{ user(id: "abc") { username } }')) == ["BAD_USER_INPUT"]
+
+
+CREATE = """
+mutation($input: CreateUserInput!) {
+  createUser(input: $input) { id username email fullName dateJoined }
+}
+"""
+
+
+def new_user(**overrides):
+    return {"username": "grace", "email": "grace@example.com", "fullName": "Grace Hopper", "password": "c0bol-rules-1959", **overrides}
+
+
+def test_create_user_stores_a_hashed_password(client):
+    body = graphql(client, CREATE, {"input": new_user()})
+    created = body["data"]["createUser"]
+    assert created["username"] == "grace" and created["fullName"] == "Grace Hopper"
+    assert created["dateJoined"].endswith("+00:00")
+    user = User.objects.get(pk=created["id"])
+    assert user.password != "c0bol-rules-1959" and user.check_password("c0bol-rules-1959")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"username": "GRACE"}, "USERNAME_TAKEN"),
+        ({"username": "other", "email": "Grace@Example.com"}, "EMAIL_TAKEN"),
+    ],
+)
+def test_create_user_refuses_a_taken_username_or_email(client, overrides, code):
+    graphql(client, CREATE, {"input": new_user()})
+    body = graphql(client, CREATE, {"input": new_user(**overrides)})
+    assert error_codes(body) == [code]
+    assert User.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"password": "123"}, None),
+        ({"password": "password"}, None),
+        ({"email": "not-an-email"}, "email"),
+        ({"username": "has spaces!"}, "username"),
+        ({"username": ""}, "username"),
+    ],
+)
+def test_create_user_rejects_bad_input_and_writes_nothing(client, overrides, field):
+    body = graphql(client, CREATE, {"input": new_user(**overrides)})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    if field:
+        assert body["errors"][0]["extensions"]["field"] == field
+    assert not User.objects.exists()
+
+
+def test_requests_that_do_not_fit_the_schema_get_codes(client):
+    assert error_codes(graphql(client, "{ userz { id } }")) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert error_codes(graphql(client, "{ users { id ")) == ["GRAPHQL_PARSE_FAILED"]
+    body = graphql(client, "query($id: ID!) { user(id: $id) { id } }", {"id": None})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+
+
+def test_seed_demo_is_deterministic_and_leaves_existing_data_alone(client):
+    call_command("seed_demo", users=12)
+    first = list(User.objects.values_list("id", "username", "email", "full_name"))
+    assert len(first) == 12 and first[0][0] == 1
+    assert User.objects.get(pk=3).check_password(DEMO_PASSWORD)
+    call_command("seed_demo", users=40)
+    assert list(User.objects.values_list("id", "username", "email", "full_name")) == first
+    # New sign-ups continue after the demo ids (matters for PostgreSQL sequences).
+    body = graphql(client, CREATE, {"input": new_user()})
+    assert int(body["data"]["createUser"]["id"]) == 13
