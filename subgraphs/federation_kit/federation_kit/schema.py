@@ -18,9 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graphql import get_named_type
 from strawberry.federation.schema import FederationAny, Schema
 from strawberry.types import Info
-from strawberry.types.arguments import convert_argument
 from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
 from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
@@ -75,23 +75,26 @@ class FederatedSchema(Schema):
         by_id = {obj.pk: obj for obj in queryset}
         return [by_id.get(i) for i in ids]
 
-    @staticmethod
-    def _resolve_stubs(origin: type, info: Info, representations: list[Any]) -> list[Any]:
+    def _resolve_stubs(self, origin: type, info: Info, representations: list[Any]) -> list[Any]:
         ids = [_integer_id(r) for r in representations]
         stubs: dict[int, Any] = {}
-        for index, (stub_id, representation) in enumerate(zip(ids, representations)):
-            if stub_id is None or stub_id in stubs:
-                continue
-            fields = {k: v for k, v in representation.items() if k != "__typename"}
-            stubs[stub_id] = convert_argument(
-                fields,
-                type_=origin,
-                scalar_registry=info.schema.schema_converter.scalar_registry,
-                config=info.schema.config,
-                info=info,
-                path=("representations", index),
-            )
+        for stub_id, representation in zip(ids, representations):
+            if stub_id is not None and stub_id not in stubs:
+                stubs[stub_id] = self._build_stub(origin, representation)
         batch = EntityBatch(stubs)
         for stub in stubs.values():
             stub._batch = batch
         return [stubs.get(i) for i in ids]
+
+    def _build_stub(self, origin: type, representation: Mapping[str, Any]) -> Any:
+        """The stub from its key and the ``@external`` fields the router sent, parsed by their scalars."""
+        definition = origin.__strawberry_definition__
+        graphql_fields = self._schema.get_type(definition.name).fields
+        values = {}
+        for field in definition.fields:
+            name = self.config.name_converter.from_field(field)
+            if field.base_resolver is None and name in representation:
+                value = representation[name]
+                named_type = get_named_type(graphql_fields[name].type)
+                values[field.python_name] = named_type.parse_value(value) if value is not None else None
+        return origin(**values)

@@ -1,0 +1,171 @@
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from federation_kit.demo import demo_order
+from federation_kit.testing import ENTITIES, error_codes, graphql, refused_url, representations, silent_server
+from orders.models import Order, OrderItem
+
+
+def make_orders(count: int, users: int = 3, items: int = 2) -> list[Order]:
+    orders = Order.objects.bulk_create(
+        Order(user_id=1 + n % users, currency="EUR", total=Decimal("12.50") * items) for n in range(count)
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(order=o, sku=f"SKU-{k}", name=f"Item {k}", quantity=1, unit_price=Decimal("12.50"))
+        for o in orders
+        for k in range(items)
+    )
+    return orders
+
+
+ORDER_FIELDS = "id status total currency createdAt user { id } items { sku name quantity unitPrice }"
+
+
+@pytest.mark.parametrize("count", [1, 100, 500])
+def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert_num_queries, count):
+    make_orders(count)
+    with django_assert_num_queries(2):  # orders, then all their items
+        body = graphql(client, "{ orders(pagination: {limit: 500}) { %s } }" % ORDER_FIELDS)
+    orders = body["data"]["orders"]
+    assert len(orders) == count
+    assert orders[0]["total"] == "25.00" and orders[0]["items"][0]["unitPrice"] == "12.50"
+    assert orders[0]["createdAt"].endswith("+00:00")
+
+
+def test_orders_filter_by_user_and_status(client):
+    orders = make_orders(9)
+    Order.objects.filter(pk=orders[0].pk).update(status=Order.Status.CANCELLED)
+    body = graphql(client, "{ orders(userId: 1) { id } cancelled: orders(status: CANCELLED) { id } }")
+    assert [o["id"] for o in body["data"]["orders"]] == [str(o.pk) for o in orders[0::3]]
+    assert body["data"]["cancelled"] == [{"id": str(orders[0].pk)}]
+
+
+@pytest.mark.parametrize("count", [1, 100, 5000])
+def test_order_entities_cost_one_query_per_type(client, django_assert_num_queries, count):
+    orders = make_orders(count, items=1)
+    ids = [o.pk for o in reversed(orders)]
+    with django_assert_num_queries(1):
+        body = graphql(client, ENTITIES % "... on Order { id total user { id } }", {"r": representations("Order", ids)})
+    assert [e["id"] for e in body["data"]["_entities"]] == [str(i) for i in ids]
+    with django_assert_num_queries(2):  # orders, items
+        body = graphql(client, ENTITIES % "... on Order { id items { sku } }", {"r": representations("Order", ids)})
+    assert all(e["items"] == [{"sku": "SKU-0"}] for e in body["data"]["_entities"])
+
+
+def test_order_entities_keep_order_null_and_duplicates(client):
+    a, b = make_orders(2)
+    body = graphql(client, ENTITIES % "... on Order { id }", {"r": representations("Order", [b.pk, 0, a.pk, b.pk])})
+    assert body["data"]["_entities"] == [{"id": str(b.pk)}, None, {"id": str(a.pk)}, {"id": str(b.pk)}]
+
+
+@pytest.mark.parametrize("users", [1, 100, 1000])
+def test_user_orders_for_a_batch_of_users_cost_two_queries(client, django_assert_num_queries, users):
+    make_orders(users * 3, users=users)
+    query = ENTITIES % "... on User { id orders(pagination: {offset: 1, limit: 2}) { id items { sku } } }"
+    reps = representations("User", list(range(users, 0, -1)) + [999999])
+    with django_assert_num_queries(2):  # orders of every user (window-paginated), their items
+        body = graphql(client, query, {"r": reps})
+    entities = body["data"]["_entities"]
+    assert [e["id"] for e in entities] == [r["id"] for r in reps]
+    first_user_orders = Order.objects.filter(user_id=users).values_list("pk", flat=True)
+    assert [o["id"] for o in entities[0]["orders"]] == [str(pk) for pk in first_user_orders[1:3]]
+    assert entities[-1]["orders"] == []
+
+
+CREATE = """
+mutation($input: CreateOrderInput!) {
+  createOrder(input: $input) { id status total currency user { id } items { sku quantity unitPrice } }
+}
+"""
+
+
+def order_input(**overrides):
+    item = {"sku": "KB-001", "name": "Keyboard", "quantity": 2, "unitPrice": "89.90"}
+    return {"userId": "1", "currency": "EUR", "items": [item], **overrides}
+
+
+def item(**overrides):
+    return {"sku": "KB-001", "name": "Keyboard", "quantity": 1, "unitPrice": "1.00", **overrides}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"currency": "XYZ"}, "currency"),
+        ({"items": []}, "items"),
+        ({"items": [item(quantity=0)]}, "items[0].quantity"),
+        ({"items": [item(), item(quantity=-3)]}, "items[1].quantity"),
+        ({"items": [item(unitPrice="-1.00")]}, "items[0].unitPrice"),
+        ({"items": [item(unitPrice="0")]}, "items[0].unitPrice"),
+        ({"items": [item(unitPrice="1.001")]}, "items[0].unitPrice"),
+        ({"items": [item(unitPrice="NaN")]}, "items[0].unitPrice"),
+        ({"items": [item(unitPrice="1e30")]}, "items[0].unitPrice"),
+        ({"items": [item(sku="  ")]}, "items[0].sku"),
+        ({"userId": "0"}, "userId"),
+    ],
+)
+def test_create_order_rejects_bad_input_without_asking_users_or_writing(client, settings, overrides, field):
+    settings.USERS_SERVICE_URL = refused_url()
+    body = graphql(client, CREATE, {"input": order_input(**overrides)})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"]["field"] == field
+    assert not Order.objects.exists() and not OrderItem.objects.exists()
+
+
+def test_unparseable_decimal_is_bad_user_input(client):
+    body = graphql(client, CREATE, {"input": order_input(items=[item(unitPrice="abc")])})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert not Order.objects.exists()
+
+
+def test_create_order_with_users_unreachable_is_dependency_unavailable(client, settings):
+    settings.USERS_SERVICE_URL = refused_url()
+    body = graphql(client, CREATE, {"input": order_input()})
+    assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
+    assert body["errors"][0]["extensions"]["service"] == "users"
+    assert not Order.objects.exists()
+
+
+def test_create_order_with_users_hanging_times_out(client, settings):
+    settings.DEPENDENCY_TIMEOUT = 0.3
+    with silent_server() as url:
+        settings.USERS_SERVICE_URL = url
+        body = graphql(client, CREATE, {"input": order_input()})
+    assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
+    assert not Order.objects.exists()
+
+
+CANCEL = "mutation($id: ID!) { cancelOrder(id: $id) { id status } }"
+
+
+def test_cancel_order_is_idempotent_and_unknown_orders_are_named(client):
+    (order,) = make_orders(1)
+    for _ in range(2):
+        body = graphql(client, CANCEL, {"id": order.pk})
+        assert body["data"]["cancelOrder"] == {"id": str(order.pk), "status": "CANCELLED"}
+    body = graphql(client, CANCEL, {"id": 424242})
+    assert error_codes(body) == ["ORDER_NOT_FOUND"]
+
+
+def test_database_failure_is_masked(client):
+    make_orders(1)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE orders_orderitem")  # rolled back with the test's transaction
+    body = graphql(client, "{ orders { id items { sku } } }")
+    assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]
+    text = str(body)
+    assert "orders_orderitem" not in text and "Traceback" not in text and "sqlite" not in text.lower()
+
+
+def test_seed_demo_matches_the_shared_generator(client):
+    call_command("seed_demo", orders=30, users=5)
+    for i in (1, 15, 30):
+        order, expected = Order.objects.get(pk=i), demo_order(i, 5)
+        assert (order.user_id, order.currency, order.total) == (expected.user_id, expected.currency, expected.total)
+        assert order.items.count() == len(expected.items)
+    assert Order.objects.get(pk=15).status == Order.Status.CANCELLED
+    call_command("seed_demo", orders=60, users=5)
+    assert Order.objects.count() == 30
