@@ -1,0 +1,223 @@
+"""Run the whole product locally: the three services and the router, as real processes.
+
+``make dev`` runs this in the foreground (Ctrl-C stops everything); the end-to-end tests
+import :class:`Stack` to start the same processes on free ports with fresh databases.
+
+Each service is migrated and given demo data (left alone when it has data) before it
+starts under gunicorn, the production server of the Dockerfiles.
+"""
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+SUPERGRAPH_DIR = ROOT / "supergraph"
+SERVICES = ("users", "orders", "payments")
+DEFAULT_PORTS = {"router": 4000, "users": 4001, "orders": 4002, "payments": 4003}
+READY_TIMEOUT = 60
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Process:
+    name: str
+    command: list[str]
+    cwd: Path
+    env: dict[str, str]
+    ready_url: str
+    log_path: Path | None
+    popen: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        output = open(self.log_path, "ab") if self.log_path else subprocess.PIPE  # noqa: SIM115
+        self.popen = subprocess.Popen(
+            self.command,
+            cwd=self.cwd,
+            env=self.env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # our own process group: Ctrl-C reaches us, and we stop it in order
+        )
+        if self.log_path:
+            output.close()
+        else:
+            threading.Thread(target=self._relay_output, daemon=True).start()
+
+    def _relay_output(self) -> None:
+        for line in self.popen.stdout:
+            sys.stdout.write(f"{self.name:>9} | {line.decode(errors='replace')}")
+            sys.stdout.flush()
+
+    def wait_ready(self, deadline: float) -> None:
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.popen.returncode}\n{self.log_tail()}")
+            try:
+                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} was not ready at {self.ready_url} after {READY_TIMEOUT}s\n{self.log_tail()}")
+
+    def stop(self, timeout: float = 10) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        os.killpg(self.popen.pid, signal.SIGTERM)
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.popen.pid, signal.SIGKILL)
+            self.popen.wait()
+
+    def log_tail(self, lines: int = 40) -> str:
+        if not self.log_path or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@dataclass
+class Stack:
+    """The services and the router. ``data_dir`` None: each service's own db.sqlite3 (development)."""
+
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    data_dir: Path | None = None
+    log_dir: Path | None = None
+    demo_users: int = 50
+    demo_orders: int = 500
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.ports[name]}/graphql"
+
+    def service_env(self, name: str) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": f"{name}_service.settings",
+            "USERS_SERVICE_URL": self.url("users"),
+            "ORDERS_SERVICE_URL": self.url("orders"),
+            "PYTHONUNBUFFERED": "1",  # log lines (access log included) appear as they happen
+            **self.extra_env,
+        }
+        if self.data_dir:
+            env["DATABASE_URL"] = f"sqlite:///{self.data_dir / f'{name}.sqlite3'}"
+        return env
+
+    def prepare(self, name: str) -> None:
+        manage = [str(VENV_BIN / "python"), "manage.py"]
+        cwd, env = ROOT / "subgraphs" / name, self.service_env(name)
+        subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=cwd, env=env, check=True)
+        seed = ["--orders", str(self.demo_orders), "--users", str(self.demo_users)]
+        subprocess.run([*manage, "seed_demo", *(seed if name != "users" else seed[2:])], cwd=cwd, env=env, check=True)
+
+    def service_process(self, name: str) -> Process:
+        port = self.ports[name]
+        command = [
+            str(VENV_BIN / "gunicorn"), f"{name}_service.wsgi",
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", "2", "--worker-class", "gthread", "--threads", "4",
+            "--graceful-timeout", "5",
+            "--access-logfile", "-",
+        ]  # fmt: skip
+        return Process(
+            name, command, ROOT / "subgraphs" / name, self.service_env(name),
+            f"http://127.0.0.1:{port}/health", self.log_dir / f"{name}.log" if self.log_dir else None,
+        )  # fmt: skip
+
+    def router_config(self) -> Path:
+        """router-config.yaml as committed, but for this stack's ports (the file itself when they are the defaults)."""
+        committed = ROOT / "router-config.yaml"
+        if self.ports == DEFAULT_PORTS:
+            return committed
+        config = yaml.safe_load(committed.read_text())
+        config["listen"]["port"] = self.ports["router"]
+        config["supergraph"] = str(SUPERGRAPH_DIR / "supergraph.graphql")
+        config["subgraphs"] = {name: {"url": self.url(name)} for name in SERVICES}
+        path = Path(tempfile.mkstemp(prefix="router-config-", suffix=".yaml", dir=self.log_dir)[1])
+        path.write_text(yaml.safe_dump(config))
+        return path
+
+    def router_process(self) -> Process:
+        env = {**os.environ, "ROUTER_CONFIG": str(self.router_config())}
+        command = [str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"]
+        return Process(
+            "router", command, SUPERGRAPH_DIR, env,
+            f"http://127.0.0.1:{self.ports['router']}/readiness", self.log_dir / "router.log" if self.log_dir else None,
+        )  # fmt: skip
+
+    def start(self) -> None:
+        try:
+            for name in SERVICES:
+                self.prepare(name)
+            for name in SERVICES:
+                self.processes[name] = self.service_process(name)
+            self.processes["router"] = self.router_process()
+            for process in self.processes.values():
+                process.start()
+            deadline = time.monotonic() + READY_TIMEOUT
+            for process in self.processes.values():
+                process.wait_ready(deadline)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        for process in reversed(self.processes.values()):
+            process.stop()
+
+    def stop_process(self, name: str) -> None:
+        self.processes[name].stop()
+
+    def restart_process(self, name: str) -> None:
+        process = self.processes[name]
+        process.stop()
+        process.start()
+        process.wait_ready(time.monotonic() + READY_TIMEOUT)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=500, help="demo orders to load into empty databases")
+    parser.add_argument("--users", type=int, default=50, help="demo users to load into empty databases")
+    args = parser.parse_args()
+    stack = Stack(demo_orders=args.orders, demo_users=args.users, extra_env={"GRAPHIQL": "1"})
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.start()
+        print(
+            "\nDjango Supergraph is running (Ctrl-C stops everything):\n"
+            f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
+            + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES),
+            flush=True,
+        )
+        while all(p.popen.poll() is None for p in stack.processes.values()):
+            time.sleep(0.5)
+        stopped = [p.name for p in stack.processes.values() if p.popen.poll() is not None]
+        sys.exit(f"{', '.join(stopped)} stopped; stopping the rest")
+    except KeyboardInterrupt:
+        print("\nstopping...", flush=True)
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()

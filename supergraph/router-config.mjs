@@ -1,0 +1,83 @@
+// Loads router-config.yaml strictly: validated against router-config.schema.json, every problem
+// reported with its key path, nothing unknown ever ignored.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import { Kind, parse } from 'graphql';
+import YAML from 'yaml';
+
+export class RouterConfigError extends Error {}
+
+const schema = JSON.parse(readFileSync(new URL('./router-config.schema.json', import.meta.url), 'utf8'));
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['uri']);
+const validate = ajv.compile(schema);
+
+// "/cors/origins/0" -> "cors.origins[0]"
+function keyPath(instancePath, child) {
+  const parts = instancePath.split('/').slice(1).concat(child ?? []);
+  return parts.reduce((path, p) => (/^\d+$/.test(p) ? `${path}[${p}]` : path ? `${path}.${p}` : p), '');
+}
+
+function describe(error) {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `${keyPath(error.instancePath, error.params.additionalProperty)} is not a known key`;
+    case 'required':
+      return `${keyPath(error.instancePath, error.params.missingProperty)} is required`;
+    default:
+      return `${keyPath(error.instancePath) || 'the top level'} ${error.message}`;
+  }
+}
+
+/** Checks a parsed router-config document against the schema; `label` prefixes every message. */
+export function validateRouterConfig(config, label = 'router-config.yaml') {
+  if (!validate(config)) {
+    throw new RouterConfigError(validate.errors.map((e) => `${label}: ${describe(e)}`).join('\n'));
+  }
+  return config;
+}
+
+// Subgraph names as the supergraph declares them: enum join__Graph { X @join__graph(name: "x", url: "...") }
+function subgraphNames(supergraphSdl) {
+  const joinGraph = parse(supergraphSdl).definitions.find(
+    (d) => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph',
+  );
+  return (joinGraph?.values ?? []).flatMap((v) =>
+    v.directives
+      .filter((d) => d.name.value === 'join__graph')
+      .map((d) => d.arguments.find((a) => a.name.value === 'name')?.value.value),
+  );
+}
+
+/**
+ * Reads and validates a router-config.yaml. The returned `supergraph` is absolute: a relative
+ * path in the file is resolved against the file's own directory, not the working directory.
+ */
+export function loadRouterConfig(file) {
+  const rel = relative(process.cwd(), file);
+  const label = rel.startsWith('..') ? file : rel;
+  let config;
+  try {
+    config = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new RouterConfigError(`${label}: ${err.message}`);
+  }
+  validateRouterConfig(config, label);
+
+  const supergraph = resolve(dirname(file), config.supergraph);
+  if (!existsSync(supergraph)) {
+    throw new RouterConfigError(`${label}: supergraph ${supergraph} does not exist (run \`make schema\`)`);
+  }
+  // An override for a name the supergraph does not have would be silently unused by the gateway.
+  const known = subgraphNames(readFileSync(supergraph, 'utf8'));
+  for (const name of Object.keys(config.subgraphs ?? {})) {
+    if (!known.includes(name)) {
+      throw new RouterConfigError(
+        `${label}: subgraphs.${name} is not a subgraph of the supergraph (it has: ${known.join(', ')})`,
+      );
+    }
+  }
+  return { ...config, supergraph };
+}

@@ -1,0 +1,120 @@
+// Real processes: fixture subgraphs on node:http, the fixture supergraph composed by compose.mjs,
+// and `hive-gateway supergraph` started with a temporary router-config.yaml on a free port.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import YAML from 'yaml';
+import { compose, fixture, freePort, spawnGateway, startSubgraph, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
+
+const ALLOWED_ORIGIN = 'http://localhost:5173';
+
+async function startFixture(t) {
+  const users = await startSubgraph(t, fixture('users.graphql'), {
+    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
+    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
+  });
+  const orders = await startSubgraph(t, fixture('orders.graphql'), {
+    query: { slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 2000)) },
+    entity: ({ id }) => ({ __typename: 'User', id, orders: [{ id: `${id}-o1`, total: 42 }] }),
+  });
+  const dir = tempDir(t);
+  // users' routing_url points nowhere: only the override in router-config.yaml makes it reachable.
+  const config = writeSupergraphYaml(dir, {
+    users: { url: 'http://127.0.0.1:9/graphql', file: fixture('users.graphql') },
+    orders: { url: orders.url, file: fixture('orders.graphql') },
+  });
+  assert.equal(compose('--config', config).status, 0);
+  return { dir, users, orders };
+}
+
+/** The committed router-config.yaml with test values; supergraph stays relative to the YAML file. */
+async function writeRouterConfig(dir, change) {
+  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
+  config.listen.port = await freePort();
+  config.supergraph = 'supergraph.graphql';
+  change(config);
+  const path = join(dir, 'router-config.yaml');
+  writeFileSync(path, YAML.stringify(config));
+  return { path, url: `http://127.0.0.1:${config.listen.port}` };
+}
+
+function post(url, query, headers = {}) {
+  return fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+    body: JSON.stringify({ query }),
+  });
+}
+
+test('the gateway serves a federated query with the configured settings', { timeout: 90_000 }, async (t) => {
+  const { dir, users, orders } = await startFixture(t);
+  const router = await writeRouterConfig(dir, (c) => {
+    c.subgraphs = { users: { url: users.url } };
+    c.limits = { subgraph_timeout_ms: 300, max_depth: 3, max_tokens: 1000 };
+  });
+  const gateway = spawnGateway(t, router.path);
+  await gateway.ready(router.url);
+
+  // One query across both subgraphs: users answers `me`, orders resolves the User entity.
+  const res = await post(router.url, '{ me { name orders { id total } } }', { authorization: 'Bearer t0ken', origin: ALLOWED_ORIGIN });
+  assert.deepEqual(await res.json(), { data: { me: { name: 'Ada', orders: [{ id: 'u1-o1', total: 42 }] } } });
+  assert.match(orders.requests.at(-1).query, /_entities/);
+
+  // Listed headers are propagated when present, and not invented when absent.
+  assert.equal(users.requests.at(-1).headers.authorization, 'Bearer t0ken');
+  assert.equal(orders.requests.at(-1).headers.authorization, 'Bearer t0ken');
+  await post(router.url, '{ me { name } }');
+  assert.equal(users.requests.at(-1).headers.authorization, undefined);
+
+  // CORS answers only the listed origins.
+  assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
+  const evil = await post(router.url, '{ me { name } }', { origin: 'http://evil.example' });
+  assert.notEqual(evil.headers.get('access-control-allow-origin'), 'http://evil.example');
+
+  // limits: max_depth rejects before any subgraph is called; a slow subgraph times out.
+  const deep = await (await post(router.url, '{ me { friends { friends { id } } } }')).json();
+  assert.match(deep.errors[0].message, /depth/i);
+  const slow = await (await post(router.url, '{ slow }')).json();
+  assert.equal(slow.errors[0].extensions.code, 'GATEWAY_TIMEOUT');
+
+  // introspection and the Laboratory IDE are on.
+  const schema = await (await post(router.url, '{ __schema { queryType { name } } }')).json();
+  assert.equal(schema.data.__schema.queryType.name, 'Query');
+  const ide = await fetch(`${router.url}/graphql`, { headers: { accept: 'text/html' } });
+  assert.equal(ide.status, 200);
+  assert.match(await ide.text(), /laboratory/i);
+
+  assert.deepEqual(await gateway.stop(), { code: 0, signal: null });
+});
+
+test('introspection: false and graphiql: false are honoured', { timeout: 90_000 }, async (t) => {
+  const { dir } = await startFixture(t);
+  const router = await writeRouterConfig(dir, (c) => {
+    delete c.subgraphs;
+    c.introspection = false;
+    c.graphiql = false;
+  });
+  const gateway = spawnGateway(t, router.path);
+  await gateway.ready(router.url);
+
+  const schema = await (await post(router.url, '{ __schema { queryType { name } } }')).json();
+  assert.match(schema.errors[0].message, /introspection has been disabled/);
+  const typo = await (await post(router.url, '{ me { nam } }')).json();
+  assert.doesNotMatch(typo.errors[0].message, /Did you mean/);
+  const ide = await fetch(`${router.url}/graphql`, { headers: { accept: 'text/html' } });
+  assert.equal(ide.status, 406); // no IDE: an HTML request to /graphql is simply not acceptable
+
+  assert.deepEqual(await gateway.stop(), { code: 0, signal: null });
+});
+
+test('the gateway refuses to start with an invalid router-config.yaml', { timeout: 60_000 }, async (t) => {
+  const { dir } = await startFixture(t);
+  const router = await writeRouterConfig(dir, (c) => {
+    c.limits.max_dept = 3;
+  });
+  const gateway = spawnGateway(t, router.path);
+  const { code } = await within(gateway.exited, 30_000, 'gateway with a bad config');
+  assert.notEqual(code, 0);
+  assert.match(gateway.output.stderr, /router-config\.yaml: limits\.max_dept is not a known key/);
+});

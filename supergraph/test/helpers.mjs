@@ -1,0 +1,127 @@
+// Shared test helpers: temp dirs, running the scripts, a tiny federation subgraph, the gateway process.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, graphql } from 'graphql';
+import YAML from 'yaml';
+
+export const SUPERGRAPH_DIR = fileURLToPath(new URL('..', import.meta.url));
+export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+export function tempDir(t) {
+  const dir = mkdtempSync(join(tmpdir(), 'supergraph-test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Writes a rover-style supergraph.yaml; subgraphs: { name: { url, file } }. */
+export function writeSupergraphYaml(dir, subgraphs) {
+  const config = {
+    federation_version: '=2.9.0',
+    subgraphs: Object.fromEntries(
+      Object.entries(subgraphs).map(([name, { url, file }]) => [name, { routing_url: url, schema: { file } }]),
+    ),
+  };
+  const path = join(dir, 'supergraph.yaml');
+  writeFileSync(path, YAML.stringify(config));
+  return path;
+}
+
+export function compose(...args) {
+  return spawnSync(process.execPath, ['compose.mjs', ...args], { cwd: SUPERGRAPH_DIR, encoding: 'utf8', timeout: 30_000 });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/**
+ * A federation subgraph as small as it gets: the fixture SDL plus _service/_entities, executed by
+ * graphql-js over node:http. `query` resolves root fields, `entity` resolves one representation.
+ * Every request's headers and query are recorded in `requests`.
+ */
+export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
+  const sdl = readFileSync(sdlFile, 'utf8');
+  const entityTypes = [...sdl.matchAll(/type (\w+) @key/g)].map((m) => m[1]);
+  const schema = buildSchema(
+    `${sdl}
+    scalar _Any
+    union _Entity = ${entityTypes.join(' | ')}
+    type _Service { sdl: String }
+    extend type Query { _service: _Service! _entities(representations: [_Any!]!): [_Entity]! }`,
+    { assumeValidSDL: true }, // federation directives (@key, @link) are not declared here
+  );
+  const rootValue = { ...query, _service: { sdl }, _entities: ({ representations }) => representations.map(entity) };
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    const { query: source, variables, operationName } = JSON.parse(body);
+    requests.push({ headers: req.headers, query: source });
+    const result = await graphql({ schema, source, variableValues: variables, operationName, rootValue });
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { url: `http://127.0.0.1:${server.address().port}/graphql`, requests };
+}
+
+// Env vars the gateway config refuses (they would override router-config.yaml); keep them out of tests.
+const { HOST, PORT, ...cleanEnv } = process.env;
+
+/** Runs `hive-gateway supergraph` from supergraph/ with ROUTER_CONFIG; always killed after the test. */
+export function spawnGateway(t, routerConfig) {
+  const child = spawn(process.execPath, ['node_modules/@graphql-hive/gateway/dist/bin.js', 'supergraph'], {
+    cwd: SUPERGRAPH_DIR,
+    env: { ...cleanEnv, ROUTER_CONFIG: routerConfig, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (output.stdout += d));
+  child.stderr.on('data', (d) => (output.stderr += d));
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  t.after(() => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL'));
+
+  return {
+    output,
+    exited,
+    /** Resolves once /readiness answers 200; rejects if the process exits or 30 s pass. */
+    async ready(baseUrl) {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) throw new Error(`gateway exited early:\n${output.stdout}${output.stderr}`);
+        const ok = await fetch(`${baseUrl}/readiness`).then((r) => r.ok, () => false);
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      throw new Error(`gateway not ready after 30 s:\n${output.stdout}${output.stderr}`);
+    },
+    /** SIGTERM, then SIGKILL if it has not exited within 10 s; resolves with { code, signal }. */
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Resolves like `promise` if it settles within `ms`, else rejects (spawnGateway's cleanup then kills the process). */
+export function within(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no exit within ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

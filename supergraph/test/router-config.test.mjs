@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import YAML from 'yaml';
+import { loadRouterConfig, RouterConfigError, validateRouterConfig } from '../router-config.mjs';
+import { compose, fixture, tempDir, writeSupergraphYaml } from './helpers.mjs';
+
+const committed = () => YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
+
+/** A temp dir with a composed fixture supergraph and a router-config.yaml made from the committed one. */
+function setup(t, change = () => {}) {
+  const dir = tempDir(t);
+  const supergraphYaml = writeSupergraphYaml(dir, {
+    users: { url: 'http://127.0.0.1:4001/graphql', file: fixture('users.graphql') },
+    orders: { url: 'http://127.0.0.1:4002/graphql', file: fixture('orders.graphql') },
+  });
+  assert.equal(compose('--config', supergraphYaml).status, 0);
+  const config = committed();
+  config.supergraph = 'supergraph.graphql';
+  config.subgraphs = { users: { url: 'http://127.0.0.1:5001/graphql' } };
+  change(config);
+  const file = join(dir, 'router-config.yaml');
+  writeFileSync(file, YAML.stringify(config));
+  return { dir, file };
+}
+
+const rejects = (fn, message) => assert.throws(fn, (err) => err instanceof RouterConfigError && message.test(err.message));
+
+test('the committed router-config.yaml is valid', () => {
+  assert.deepEqual(validateRouterConfig(committed()), committed());
+});
+
+test('an unknown key is rejected with its key path', () => {
+  const config = committed();
+  config.limits.max_dept = 12;
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: limits\.max_dept is not a known key$/);
+});
+
+test('a wrong type is rejected with its key path', () => {
+  const config = committed();
+  config.limits.max_depth = '12';
+  config.listen.port = 70000;
+  config.cors.origins.push('*');
+  // Every problem is reported, one line each.
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: limits\.max_depth must be integer$/m);
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: listen\.port must be <= 65535$/m);
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: cors\.origins\[2\] must match pattern/m);
+});
+
+test('a missing key is rejected', () => {
+  const config = committed();
+  delete config.introspection;
+  rejects(() => validateRouterConfig(config), /introspection is required/);
+});
+
+test('supergraph is resolved against the YAML file directory, or taken as absolute', (t) => {
+  const { dir, file } = setup(t);
+  assert.equal(loadRouterConfig(file).supergraph, join(dir, 'supergraph.graphql'));
+
+  const absolute = setup(t, (c) => (c.supergraph = join(dir, 'supergraph.graphql')));
+  assert.equal(loadRouterConfig(absolute.file).supergraph, join(dir, 'supergraph.graphql'));
+});
+
+test('a subgraph override for a name the supergraph lacks is rejected', (t) => {
+  const { file } = setup(t, (c) => (c.subgraphs.user = { url: 'http://127.0.0.1:5001/graphql' }));
+  rejects(() => loadRouterConfig(file), /subgraphs\.user is not a subgraph of the supergraph \(it has: orders, users\)/);
+});
+
+test('invalid YAML and a missing supergraph file are reported', (t) => {
+  const { dir, file } = setup(t, (c) => (c.supergraph = 'missing.graphql'));
+  rejects(() => loadRouterConfig(file), /supergraph .*missing\.graphql does not exist/);
+
+  writeFileSync(join(dir, 'router-config.yaml'), 'listen: {host: 127.0.0.1\n');
+  rejects(() => loadRouterConfig(file), /router-config\.yaml: /);
+});

@@ -1,0 +1,66 @@
+"""End-to-end fixtures: the real services and router, on free ports, with fresh databases."""
+
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+from stack import SERVICES, Stack, free_port  # noqa: E402
+
+DEMO_USERS = 20
+DEMO_ORDERS = 60
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("data")
+    stack = Stack(
+        ports={name: free_port() for name in ("router", *SERVICES)},
+        data_dir=data_dir,
+        log_dir=data_dir,
+        demo_users=DEMO_USERS,
+        demo_orders=DEMO_ORDERS,
+        extra_env={"DEPENDENCY_TIMEOUT": "2"},
+    )
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+class Router:
+    """A client of the supergraph, as a frontend would be."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.http = httpx.Client(timeout=30)
+
+    def post(self, query: str, variables: dict | None = None) -> httpx.Response:
+        return self.http.post(self.url, json={"query": query, "variables": variables or {}})
+
+    def __call__(self, query: str, variables: dict | None = None) -> dict:
+        response = self.post(query, variables)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def router(stack):
+    return Router(stack.url("router"))
+
+
+def error_codes(body: dict) -> list[str]:
+    return [error.get("extensions", {}).get("code") for error in body.get("errors", [])]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, show the last lines each process logged."""
+    report = yield
+    stack = item.funcargs.get("stack")
+    if report.failed and stack is not None:
+        for name, process in stack.processes.items():
+            report.sections.append((f"{name} log", process.log_tail()))
+    return report
