@@ -48,7 +48,10 @@ test-router: bootstrap
 test-e2e: bootstrap
 	$(PY) -m pytest -q tests
 
-test: check-schema test-services test-router test-e2e
+# Each of these adds its own targets, and its tests to EXTRA_TESTS.
+-include supergraph/governance.mk bench/bench.mk frontend-example/frontend.mk
+
+test: check-schema test-services test-router test-e2e $(EXTRA_TESTS)
 
 clean:
 	rm -rf $(VENV) supergraph/node_modules subgraphs/*/db.sqlite3*

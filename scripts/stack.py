@@ -104,6 +104,7 @@ class Stack:
     demo_users: int = 50
     demo_orders: int = 500
     extra_env: dict[str, str] = field(default_factory=dict)
+    cors_origins: list[str] = field(default_factory=list)  # allowed besides router-config.yaml's
     processes: dict[str, Process] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
@@ -146,12 +147,13 @@ class Stack:
     def router_config(self) -> Path:
         """router-config.yaml as committed, but for this stack's ports (the file itself when they are the defaults)."""
         committed = ROOT / "router-config.yaml"
-        if self.ports == DEFAULT_PORTS:
+        if self.ports == DEFAULT_PORTS and not self.cors_origins:
             return committed
         config = yaml.safe_load(committed.read_text())
         config["listen"]["port"] = self.ports["router"]
         config["supergraph"] = str(SUPERGRAPH_DIR / "supergraph.graphql")
         config["subgraphs"] = {name: {"url": self.url(name)} for name in SERVICES}
+        config["cors"]["origins"] += self.cors_origins
         path = Path(tempfile.mkstemp(prefix="router-config-", suffix=".yaml", dir=self.log_dir)[1])
         path.write_text(yaml.safe_dump(config))
         return path
