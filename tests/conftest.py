@@ -10,8 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from stack import SERVICES, Stack, free_port  # noqa: E402
 
-DEMO_USERS = 20
-DEMO_ORDERS = 60
+from federation_kit.demo import DEMO_ORDERS, DEMO_USERS  # noqa: E402  (the data `make dev` loads)
 
 
 @pytest.fixture(scope="session")
