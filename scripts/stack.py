@@ -9,6 +9,7 @@ starts under gunicorn, the production server of the Dockerfiles.
 
 import argparse
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -106,14 +107,22 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     cors_origins: list[str] = field(default_factory=list)  # allowed besides router-config.yaml's
     processes: dict[str, Process] = field(default_factory=dict)
+    # A fresh secret per run: the router signs subgraph requests with it, the subgraphs check.
+    hmac_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/graphql"
+
+    @property
+    def jwks_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['users']}/.well-known/jwks.json"
 
     def service_env(self, name: str) -> dict[str, str]:
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": f"{name}_service.settings",
+            "ROUTER_HMAC_SECRET": self.hmac_secret,
+            "JWT_JWKS_URL": self.jwks_url,
             "USERS_SERVICE_URL": self.url("users"),
             "ORDERS_SERVICE_URL": self.url("orders"),
             "PYTHONUNBUFFERED": "1",  # log lines (access log included) appear as they happen
@@ -121,12 +130,15 @@ class Stack:
         }
         if self.data_dir:
             env["DATABASE_URL"] = f"sqlite:///{self.data_dir / f'{name}.sqlite3'}"
+            env["JWT_KEYS_DIR"] = str(self.data_dir / "jwt-keys")
         return env
 
     def prepare(self, name: str) -> None:
         manage = [str(VENV_BIN / "python"), "manage.py"]
         cwd, env = ROOT / "subgraphs" / name, self.service_env(name)
         subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=cwd, env=env, check=True)
+        if name == "users":
+            subprocess.run([*manage, "rotate_jwt_key", "--if-missing"], cwd=cwd, env=env, check=True)
         seed = ["--orders", str(self.demo_orders), "--users", str(self.demo_users)]
         subprocess.run([*manage, "seed_demo", *(seed if name != "users" else seed[2:])], cwd=cwd, env=env, check=True)
 
@@ -151,6 +163,7 @@ class Stack:
             return committed
         config = yaml.safe_load(committed.read_text())
         config["listen"]["port"] = self.ports["router"]
+        config["auth"]["jwks_url"] = self.jwks_url
         config["supergraph"] = str(SUPERGRAPH_DIR / "supergraph.graphql")
         config["subgraphs"] = {name: {"url": self.url(name)} for name in SERVICES}
         config["cors"]["origins"] += self.cors_origins
@@ -159,7 +172,7 @@ class Stack:
         return path
 
     def router_process(self) -> Process:
-        env = {**os.environ, "ROUTER_CONFIG": str(self.router_config())}
+        env = {**os.environ, "ROUTER_CONFIG": str(self.router_config()), "ROUTER_HMAC_SECRET": self.hmac_secret}
         command = [str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"]
         return Process(
             "router", command, SUPERGRAPH_DIR, env,
@@ -201,7 +214,9 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=500, help="demo orders to load into empty databases")
     parser.add_argument("--users", type=int, default=50, help="demo users to load into empty databases")
     args = parser.parse_args()
-    stack = Stack(demo_orders=args.orders, demo_users=args.users, extra_env={"GRAPHIQL": "1"})
+    # Development only: each subgraph's own GraphiQL, which cannot sign its requests like the router.
+    dev_env = {"GRAPHIQL": "1", "ALLOW_UNSIGNED_REQUESTS": "1"}
+    stack = Stack(demo_orders=args.orders, demo_users=args.users, extra_env=dev_env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()

@@ -3,7 +3,7 @@
 // this file only maps it onto Hive Gateway's options.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig, Logger } from '@graphql-hive/gateway';
+import { createRemoteJwksSigningKeyProvider, defineConfig, extractFromHeader, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { loadRouterConfig, RouterConfigError } from './router-config.mjs';
 
@@ -27,10 +27,21 @@ function checkNoOverrides() {
   }
 }
 
+// The secret that signs every subgraph request; the subgraphs refuse unsigned ones.
+function hmacSecret() {
+  const secret = process.env.ROUTER_HMAC_SECRET;
+  if (!secret || secret.length < 16) {
+    throw new RouterConfigError('set ROUTER_HMAC_SECRET (at least 16 characters, the same as the subgraphs\')');
+  }
+  return secret;
+}
+
 let config;
+let secret;
 try {
   checkNoOverrides();
   config = loadRouterConfig(file);
+  secret = hmacSecret();
 } catch (err) {
   if (!(err instanceof RouterConfigError)) throw err;
   console.error(err.message);
@@ -39,6 +50,79 @@ try {
 new Logger().info({ path: file }, 'Using router config');
 
 const propagate = config.headers.propagate;
+
+// The JWT plugin refuses a bad token with HTTP 401, or 400 for a malformed one, and no error
+// code; clients branch on codes, and every refused token is the same "log in again" case.
+const MALFORMED_TOKEN = 'Invalid authentication token provided';
+const useUnauthenticatedCode = () => ({
+  onResultProcess({ result }) {
+    for (const error of [result].flat().flatMap((r) => r?.errors ?? [])) {
+      const http = error.extensions?.http;
+      if (!error.extensions?.code && (http?.status === 401 || error.message === MALFORMED_TOKEN)) {
+        error.extensions.code = 'UNAUTHENTICATED';
+        http.status = 401;
+      }
+    }
+  },
+});
+
+// Example operations, preloaded as a collection in Hive Laboratory's sidebar (Laboratory keeps
+// its collections in the browser's storage, so later visits show what the user made of them).
+const exampleOperation = (id, name, description, query, variables) => ({
+  id,
+  name,
+  description,
+  query,
+  variables: JSON.stringify(variables ?? {}, null, 2),
+  headers: '{}',
+  extensions: '{}',
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
+const LABORATORY_EXAMPLES = [
+  {
+    id: 'supergraph-examples',
+    name: 'Supergraph examples',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    operations: [
+      exampleOperation('orders', 'Orders with customers and payment status', 'One request, answered by all three services.', `query Orders {
+  orders(pagination: { limit: 10 }) {
+    id
+    total
+    currency
+    user { fullName username }
+    items { name quantity }
+    paymentStatus
+  }
+}`),
+      exampleOperation('order', 'One order with its payments', 'Amounts paid and due come from the payments service.', `query Order($id: ID!) {
+  order(id: $id) {
+    id
+    status
+    total
+    items { name quantity unitPrice }
+    payments { amount method status }
+    amountPaid
+    amountDue
+    paymentStatus
+  }
+}`, { id: '1' }),
+      exampleOperation('create-order', 'Place an order', 'The orders service checks the user with the users service first.', `mutation CreateOrder($input: CreateOrderInput!) {
+  createOrder(input: $input) {
+    id
+    total
+    user { fullName }
+  }
+}`, { input: { userId: '1', currency: 'EUR', items: [{ sku: 'KB-001', name: 'Mechanical keyboard', quantity: 1, unitPrice: '89.90' }] } }),
+      exampleOperation('pay-order', 'Pay an order', 'Use a new idempotencyKey per payment attempt: sending one again returns the same payment.', `mutation PayOrder($input: PayOrderInput!) {
+  payOrder(input: $input) {
+    id
+    amount
+    order { id amountDue paymentStatus }
+  }
+}`, { input: { orderId: '1', amount: '10.00', method: 'CARD', idempotencyKey: 'example-attempt-1' } }),
+    ],
+  },
+];
 
 export const gatewayConfig = defineConfig({
   host: config.listen.host,
@@ -56,11 +140,21 @@ export const gatewayConfig = defineConfig({
     // Absent headers come back as null, which Hive Gateway skips: only present headers are sent.
     fromClientToSubgraphs: ({ request }) => Object.fromEntries(propagate.map((h) => [h, request.headers.get(h)])),
   },
+  jwt: {
+    signingKeyProviders: [createRemoteJwksSigningKeyProvider({ jwksUri: config.auth.jwks_url })],
+    tokenLookupLocations: [extractFromHeader({ name: 'authorization', prefix: 'Bearer' })],
+    // RS256 only: no `none`, no HMAC algorithms keyed by a public key.
+    tokenVerification: { algorithms: ['RS256'], issuer: config.auth.issuer, audience: config.auth.audience },
+    // No token: anonymous (the subgraphs decide what anonymous may see); a bad token: refused.
+    reject: { missingToken: false, invalidToken: true },
+  },
+  hmacSignature: { secret },
+  plugins: () => [useUnauthenticatedCode()],
   upstreamTimeout: config.limits.subgraph_timeout_ms,
   maxDepth: config.limits.max_depth,
   maxTokens: config.limits.max_tokens,
-  // `true` serves the CLI's default renderer, Hive Laboratory; the legacy CDN GraphiQL stays off.
-  graphiql: config.graphiql,
+  // Options for the CLI's default renderer, Hive Laboratory; the legacy CDN GraphiQL stays off.
+  graphiql: config.graphiql && { title: 'Django Supergraph', defaultCollections: LABORATORY_EXAMPLES },
   renderLegacyGraphiQL: false,
   // Hiding the schema also means no "Did you mean ...?" hints that would leak field names.
   disableIntrospection: !config.introspection,

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from stack import SERVICES, Stack, free_port  # noqa: E402
 
-from federation_kit.demo import DEMO_ORDERS, DEMO_USERS  # noqa: E402  (the data `make dev` loads)
+from federation_kit.demo import DEMO_ORDERS, DEMO_PASSWORD, DEMO_USERS, demo_user  # noqa: E402  (`make dev`'s data)
 
 
 @pytest.fixture(scope="session")
@@ -29,12 +29,16 @@ def stack(tmp_path_factory):
     stack.stop()
 
 
-class Router:
-    """A client of the supergraph, as a frontend would be."""
+LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { id } } }"
 
-    def __init__(self, url: str) -> None:
+
+class Router:
+    """A client of the supergraph, as a frontend would be: anonymous, or logged in with a token."""
+
+    def __init__(self, url: str, token: str | None = None) -> None:
         self.url = url
-        self.http = httpx.Client(timeout=30)
+        self.token = token
+        self.http = httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"} if token else {})
 
     def post(self, query: str, variables: dict | None = None) -> httpx.Response:
         return self.http.post(self.url, json={"query": query, "variables": variables or {}})
@@ -44,10 +48,20 @@ class Router:
         assert response.status_code == 200, response.text
         return response.json()
 
+    def login(self, user_id: int) -> "Router":
+        body = self(LOGIN, {"u": demo_user(user_id).username, "p": DEMO_PASSWORD})
+        return Router(self.url, body["data"]["login"]["token"])
+
 
 @pytest.fixture(scope="session")
-def router(stack):
+def anonymous(stack):
     return Router(stack.url("router"))
+
+
+@pytest.fixture(scope="session")
+def router(anonymous):
+    """Logged in as staff (demo user 1), who may see and do everything."""
+    return anonymous.login(1)
 
 
 def error_codes(body: dict) -> list[str]:

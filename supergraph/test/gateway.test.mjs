@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startSubgraph, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
 
 const ALLOWED_ORIGIN = 'http://localhost:5173';
 
@@ -25,14 +25,15 @@ async function startFixture(t) {
     orders: { url: orders.url, file: fixture('orders.graphql') },
   });
   assert.equal(compose('--config', config).status, 0);
-  return { dir, users, orders };
+  return { dir, users, orders, jwks: await startJwks(t) };
 }
 
 /** The committed router-config.yaml with test values; supergraph stays relative to the YAML file. */
-async function writeRouterConfig(dir, change) {
+async function writeRouterConfig({ dir, jwks }, change) {
   const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
   config.listen.port = await freePort();
   config.supergraph = 'supergraph.graphql';
+  config.auth.jwks_url = jwks.url;
   change(config);
   const path = join(dir, 'router-config.yaml');
   writeFileSync(path, YAML.stringify(config));
@@ -48,8 +49,9 @@ function post(url, query, headers = {}) {
 }
 
 test('the gateway serves a federated query with the configured settings', { timeout: 90_000 }, async (t) => {
-  const { dir, users, orders } = await startFixture(t);
-  const router = await writeRouterConfig(dir, (c) => {
+  const fixture = await startFixture(t);
+  const { users, orders, jwks } = fixture;
+  const router = await writeRouterConfig(fixture, (c) => {
     c.subgraphs = { users: { url: users.url } };
     c.limits = { subgraph_timeout_ms: 300, max_depth: 3, max_tokens: 1000 };
   });
@@ -57,15 +59,28 @@ test('the gateway serves a federated query with the configured settings', { time
   await gateway.ready(router.url);
 
   // One query across both subgraphs: users answers `me`, orders resolves the User entity.
-  const res = await post(router.url, '{ me { name orders { id total } } }', { authorization: 'Bearer t0ken', origin: ALLOWED_ORIGIN });
+  const token = jwks.sign({ iss: 'django-supergraph-users', aud: 'django-supergraph', sub: '1' });
+  const bearer = `Bearer ${token}`;
+  const res = await post(router.url, '{ me { name orders { id total } } }', { authorization: bearer, origin: ALLOWED_ORIGIN });
   assert.deepEqual(await res.json(), { data: { me: { name: 'Ada', orders: [{ id: 'u1-o1', total: 42 }] } } });
   assert.match(orders.requests.at(-1).query, /_entities/);
+  // Every subgraph request carries the router's HMAC signature.
+  assert.match(orders.requests.at(-1).extensions['hmac-signature'], /^[A-Za-z0-9+/]{43}=$/);
 
   // Listed headers are propagated when present, and not invented when absent.
-  assert.equal(users.requests.at(-1).headers.authorization, 'Bearer t0ken');
-  assert.equal(orders.requests.at(-1).headers.authorization, 'Bearer t0ken');
+  assert.equal(users.requests.at(-1).headers.authorization, bearer);
+  assert.equal(orders.requests.at(-1).headers.authorization, bearer);
   await post(router.url, '{ me { name } }');
   assert.equal(users.requests.at(-1).headers.authorization, undefined);
+
+  // A token the JWKS key did not sign, or for another audience, never reaches a subgraph.
+  const seen = users.requests.length;
+  for (const bad of [`${token.slice(0, -4)}AAAA`, jwks.sign({ iss: 'django-supergraph-users', aud: 'other', sub: '1' })]) {
+    const refused = await post(router.url, '{ me { name } }', { authorization: `Bearer ${bad}` });
+    assert.equal(refused.status, 401);
+    assert.equal((await refused.json()).errors[0].extensions.code, 'UNAUTHENTICATED');
+  }
+  assert.equal(users.requests.length, seen);
 
   // CORS answers only the listed origins.
   assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
@@ -89,8 +104,7 @@ test('the gateway serves a federated query with the configured settings', { time
 });
 
 test('introspection: false and graphiql: false are honoured', { timeout: 90_000 }, async (t) => {
-  const { dir } = await startFixture(t);
-  const router = await writeRouterConfig(dir, (c) => {
+  const router = await writeRouterConfig(await startFixture(t), (c) => {
     delete c.subgraphs;
     c.introspection = false;
     c.graphiql = false;
@@ -109,12 +123,19 @@ test('introspection: false and graphiql: false are honoured', { timeout: 90_000 
 });
 
 test('the gateway refuses to start with an invalid router-config.yaml', { timeout: 60_000 }, async (t) => {
-  const { dir } = await startFixture(t);
-  const router = await writeRouterConfig(dir, (c) => {
+  const router = await writeRouterConfig(await startFixture(t), (c) => {
     c.limits.max_dept = 3;
   });
   const gateway = spawnGateway(t, router.path);
   const { code } = await within(gateway.exited, 30_000, 'gateway with a bad config');
   assert.notEqual(code, 0);
   assert.match(gateway.output.stderr, /router-config\.yaml: limits\.max_dept is not a known key/);
+});
+
+test('the gateway refuses to start without ROUTER_HMAC_SECRET', { timeout: 60_000 }, async (t) => {
+  const router = await writeRouterConfig(await startFixture(t), (c) => delete c.subgraphs);
+  const gateway = spawnGateway(t, router.path, { ROUTER_HMAC_SECRET: '' });
+  const { code } = await within(gateway.exited, 30_000, 'gateway without a signing secret');
+  assert.notEqual(code, 0);
+  assert.match(gateway.output.stderr, /set ROUTER_HMAC_SECRET/);
 });

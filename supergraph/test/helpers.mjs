@@ -1,5 +1,6 @@
 // Shared test helpers: temp dirs, running the scripts, a tiny federation subgraph, the gateway process.
 import { spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -65,8 +66,8 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
   const server = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
-    const { query: source, variables, operationName } = JSON.parse(body);
-    requests.push({ headers: req.headers, query: source });
+    const { query: source, variables, operationName, extensions } = JSON.parse(body);
+    requests.push({ headers: req.headers, query: source, extensions });
     const result = await graphql({ schema, source, variableValues: variables, operationName, rootValue });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   });
@@ -80,12 +81,40 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
 
 // Env vars the gateway config refuses (they would override router-config.yaml); keep them out of tests.
 const { HOST, PORT, ...cleanEnv } = process.env;
+export const TEST_HMAC_SECRET = 'gateway-tests-hmac-secret';
+
+const base64url = (data) => Buffer.from(data).toString('base64url');
+
+/**
+ * A JWKS endpoint with one RS256 key, as the users service publishes, and `sign(claims)` making
+ * tokens with it (iat/exp filled in unless given).
+ */
+export async function startJwks(t) {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const sign = (claims) => {
+    const now = Math.floor(Date.now() / 1000);
+    const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: jwk.kid }));
+    const payload = base64url(JSON.stringify({ iat: now, exp: now + 600, ...claims }));
+    const signature = cryptoSign('RSA-SHA256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
+    return `${header}.${payload}.${signature}`;
+  };
+  return { url: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`, sign };
+}
 
 /** Runs `hive-gateway supergraph` from supergraph/ with ROUTER_CONFIG; always killed after the test. */
-export function spawnGateway(t, routerConfig) {
+export function spawnGateway(t, routerConfig, env = {}) {
   const child = spawn(process.execPath, ['node_modules/@graphql-hive/gateway/dist/bin.js', 'supergraph'], {
     cwd: SUPERGRAPH_DIR,
-    env: { ...cleanEnv, ROUTER_CONFIG: routerConfig, NO_COLOR: '1' },
+    env: { ...cleanEnv, ROUTER_CONFIG: routerConfig, ROUTER_HMAC_SECRET: TEST_HMAC_SECRET, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output = { stdout: '', stderr: '' };

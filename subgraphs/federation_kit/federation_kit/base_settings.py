@@ -20,6 +20,20 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_ENV=production")
     SECRET_KEY = "development-only-secret-key-never-use-in-production"
 
+# The router signs every subgraph request with this secret (federation_kit.signature);
+# unsigned requests are refused unless ALLOW_UNSIGNED_REQUESTS, a development-only switch
+# for a subgraph's own GraphiQL.
+ROUTER_HMAC_SECRET = env_str("ROUTER_HMAC_SECRET", "")
+ALLOW_UNSIGNED_REQUESTS = env_bool("ALLOW_UNSIGNED_REQUESTS", False)
+if ENVIRONMENT == "production" and (ALLOW_UNSIGNED_REQUESTS or not ROUTER_HMAC_SECRET):
+    raise ImproperlyConfigured("production needs ROUTER_HMAC_SECRET and refuses ALLOW_UNSIGNED_REQUESTS")
+
+# Tokens are issued by the users service (RS256) and verified by every service.
+JWT_ISSUER = env_str("JWT_ISSUER", "django-supergraph-users")
+JWT_AUDIENCE = env_str("JWT_AUDIENCE", "django-supergraph")
+JWT_JWKS_URL = env_str("JWT_JWKS_URL", "http://127.0.0.1:4001/.well-known/jwks.json")
+JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
@@ -37,6 +51,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "federation_kit.middleware.SubgraphGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -8,8 +8,10 @@ from typing import Any
 
 import httpx
 from django.conf import settings
+from django.http import HttpRequest
 
 from federation_kit.errors import ErrorCode, ServiceError
+from federation_kit.signature import EXTENSION, sign
 
 logger = logging.getLogger("federation_kit.clients")
 
@@ -23,24 +25,37 @@ class DependencyUnavailable(ServiceError):
         )
 
 
-def query_service(service: str, url: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
-    """POST a query to another service and return its ``data``.
+# Refusals the other service makes on the caller's behalf are the caller's answer too.
+_PASSED_ON = {ErrorCode.FORBIDDEN.value, ErrorCode.UNAUTHENTICATED.value}
+_FORWARDED_HEADERS = ("authorization", "traceparent")
 
-    Anything but a clean GraphQL answer (refused connection, timeout, HTTP error,
-    GraphQL errors, malformed JSON) raises DependencyUnavailable: the caller writes nothing.
+
+def query_service(service: str, url: str, query: str, variables: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+    """POST a query to another service as the caller of ``request`` and return its ``data``.
+
+    The request is signed like the router's and carries the caller's token, so the other
+    service applies the caller's permissions. Anything but a clean GraphQL answer
+    (refused connection, timeout, HTTP error, GraphQL errors, malformed JSON) raises
+    DependencyUnavailable, except a FORBIDDEN/UNAUTHENTICATED refusal, passed on as it is.
     """
+    body = {
+        "query": query,
+        "variables": variables,
+        "extensions": {EXTENSION: sign(settings.ROUTER_HMAC_SECRET, query, variables)},
+    }
+    headers = {name: request.headers[name] for name in _FORWARDED_HEADERS if name in request.headers}
     try:
-        response = httpx.post(
-            url,
-            json={"query": query, "variables": variables},
-            timeout=settings.DEPENDENCY_TIMEOUT,
-        )
-        response.raise_for_status()
-        body = response.json()
+        response = httpx.post(url, json=body, headers=headers, timeout=settings.DEPENDENCY_TIMEOUT)
+        answer = response.json()
     except (httpx.HTTPError, ValueError) as error:
         logger.warning("call to %s at %s failed: %r", service, url, error)
         raise DependencyUnavailable(service) from None
-    if body.get("errors") or not isinstance(body.get("data"), dict):
-        logger.warning("%s answered with errors: %s", service, body.get("errors"))
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    for error in errors or ():
+        code = (error.get("extensions") or {}).get("code")
+        if code in _PASSED_ON:
+            raise ServiceError(error.get("message", code), ErrorCode(code))
+    if errors or response.status_code != 200 or not isinstance(answer.get("data"), dict):
+        logger.warning("%s answered %s with errors: %s", service, response.status_code, errors)
         raise DependencyUnavailable(service)
-    return body["data"]
+    return answer["data"]

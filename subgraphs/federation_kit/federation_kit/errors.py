@@ -26,6 +26,10 @@ class ErrorCode(StrEnum):
     ORDER_NOT_PAYABLE = "ORDER_NOT_PAYABLE"
     AMOUNT_EXCEEDS_DUE = "AMOUNT_EXCEEDS_DUE"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    # Who is asking, and may they.
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     # Another service needed for a write did not answer in time, or answered nonsense.
     DEPENDENCY_UNAVAILABLE = "DEPENDENCY_UNAVAILABLE"
     # A bug or an outage of our own; details are in the service log, never in the response.

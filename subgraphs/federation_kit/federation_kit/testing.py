@@ -1,22 +1,57 @@
-"""Helpers for the services' tests: send GraphQL through the real view, read codes, build entity batches."""
+"""Helpers for the services' tests: signed GraphQL through the real view and middleware, tokens, codes."""
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
 from django.test import Client
 
+from federation_kit.signature import EXTENSION, sign
 
-def graphql(client: Client, query: str, variables: dict[str, Any] | None = None, **headers: str) -> dict[str, Any]:
-    """POST to /graphql like the router does; GraphQL errors still answer 200."""
-    response = client.post(
-        "/graphql",
-        data=json.dumps({"query": query, "variables": variables or {}}),
-        content_type="application/json",
-        **headers,
-    )
+
+TEST_HMAC_SECRET = "tests-only-router-secret"
+TEST_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def test_public_key(token: str) -> Any:
+    """JWT_PUBLIC_KEY_PROVIDER for tests of services that would otherwise fetch the users JWKS."""
+    return TEST_KEY.public_key()
+
+
+def token_for(user_id: int, staff: bool = False, key: Any = TEST_KEY, **claims: Any) -> str:
+    """A token like the users service issues (claims may be overridden to make bad ones)."""
+    now = int(time.time())
+    payload = {
+        "iss": settings.JWT_ISSUER,
+        "aud": settings.JWT_AUDIENCE,
+        "sub": str(user_id),
+        "iat": now,
+        "exp": now + 600,
+        "staff": staff,
+        **claims,
+    }
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "test"})
+
+
+def post_graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None, signed: bool = True):
+    """POST to /graphql as the router does: signed, with the caller's token if any."""
+    variables = variables or {}
+    body: dict[str, Any] = {"query": query, "variables": variables}
+    if signed:
+        body["extensions"] = {EXTENSION: sign(settings.ROUTER_HMAC_SECRET, query, variables)}
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post("/graphql", data=json.dumps(body), content_type="application/json", headers=headers)
+
+
+def graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+    """The JSON answer to a signed request; GraphQL errors still answer 200."""
+    response = post_graphql(client, query, variables, token)
     assert response.status_code == 200, response.content
     return response.json()
 

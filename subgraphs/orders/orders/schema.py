@@ -2,6 +2,7 @@ import strawberry
 import strawberry_django
 from strawberry_django.pagination import OffsetPaginationInput
 
+from federation_kit.auth import check_may_see, login_required
 from federation_kit.errors import parse_id
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
@@ -18,27 +19,40 @@ class Query:
         user_id: strawberry.ID | None = None,
         status: OrderStatus | None = None,
     ) -> list[Order]:
-        queryset = models.Order.objects.all()
+        queryset = models.Order.objects.all()  # filtered for the viewer by Order.get_queryset
         if user_id is not None:
             queryset = queryset.filter(user_id=parse_id(user_id, "userId"))
         if status is not None:
             queryset = queryset.filter(status=status.value)
         return queryset
 
-    @strawberry_django.field
-    def order(self, id: strawberry.ID) -> Order | None:
-        return models.Order.objects.filter(pk=parse_id(id)).first()
+    @strawberry.federation.field(
+        authenticated=True,
+        extensions=[login_required()],
+        description="null when it does not exist; a FORBIDDEN error when it is another user's.",
+    )
+    def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
+        order = models.Order.objects.filter(pk=parse_id(id)).first()
+        if order is not None:
+            check_may_see(info.context.viewer, order.user_id, f"Order {order.pk}")
+        return order
 
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(handle_django_errors=False)
-    def create_order(self, input: CreateOrderInput) -> Order:
-        return services.create_order(parse_id(input.user_id, "userId"), input.currency, input.items)
+    @strawberry.federation.mutation(
+        authenticated=True, extensions=[login_required()], description="For yourself; staff may order for anyone."
+    )
+    def create_order(self, info: strawberry.Info, input: CreateOrderInput) -> Order:
+        user_id = parse_id(input.user_id, "userId")
+        check_may_see(info.context.viewer, user_id, f"User {user_id}'s order")
+        return services.create_order(user_id, input.currency, input.items, info.context.request)
 
-    @strawberry_django.mutation(handle_django_errors=False)
-    def cancel_order(self, id: strawberry.ID) -> Order:
-        return services.cancel_order(parse_id(id))
+    @strawberry.federation.mutation(
+        authenticated=True, extensions=[login_required()], description="By the order's owner or staff."
+    )
+    def cancel_order(self, info: strawberry.Info, id: strawberry.ID) -> Order:
+        return services.cancel_order(parse_id(id), info.context.viewer)
 
 
 schema = FederatedSchema(query=Query, mutation=Mutation, types=[User])

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 
+from federation_kit.auth import Viewer, check_may_see
 from federation_kit.clients import query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
 from orders.models import Order, OrderItem
@@ -38,17 +40,18 @@ def _validate(currency: str, items: list) -> None:
             raise BadUserInput("unitPrice has at most 2 decimal places", f"{where}.unitPrice")
 
 
-def _ensure_user_exists(user_id: int) -> None:
-    data = query_service("users", settings.USERS_SERVICE_URL, _USER_EXISTS, {"id": str(user_id)})
+def _ensure_user_exists(user_id: int, request: HttpRequest) -> None:
+    data = query_service("users", settings.USERS_SERVICE_URL, _USER_EXISTS, {"id": str(user_id)}, request)
     if data.get("user") is None:
         raise ServiceError(f"User {user_id} does not exist", ErrorCode.USER_NOT_FOUND)
 
 
-def create_order(user_id: int, currency: str, items: list) -> Order:
-    """Validates, checks the user with the users service, then writes the order and its items at once."""
+def create_order(user_id: int, currency: str, items: list, request: HttpRequest) -> Order:
+    """Validates, checks the user with the users service (as the caller of ``request``),
+    then writes the order and its items at once."""
     currency = currency.strip().upper()
     _validate(currency, items)
-    _ensure_user_exists(user_id)
+    _ensure_user_exists(user_id, request)
     with transaction.atomic():
         order = Order.objects.create(
             user_id=user_id,
@@ -62,12 +65,13 @@ def create_order(user_id: int, currency: str, items: list) -> Order:
     return order
 
 
-def cancel_order(order_id: int) -> Order:
-    """Cancels a placed order; cancelling it again changes nothing."""
+def cancel_order(order_id: int, viewer: Viewer) -> Order:
+    """Cancels a placed order of the viewer's (any, for staff); cancelling it again changes nothing."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
         if order is None:
             raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
+        check_may_see(viewer, order.user_id, f"Order {order_id}")
         if order.status != Order.Status.CANCELLED:
             order.status = Order.Status.CANCELLED
             order.save(update_fields=["status"])

@@ -6,6 +6,7 @@ from strawberry import auto
 from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginationInput, apply_window_pagination
 
+from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by, optimized
 from federation_kit.pagination import PageSizeLimit
 from orders import models
@@ -33,7 +34,7 @@ class User(EntityStub):
         limit = pagination.limit if pagination else strawberry.UNSET
 
         def fetch(user_ids: list[int]) -> dict[int, list[models.Order]]:
-            queryset = models.Order.objects.filter(user_id__in=user_ids)
+            queryset = visible_to(models.Order.objects.filter(user_id__in=user_ids), info.context.viewer)
             queryset = apply_window_pagination(queryset, related_field_id="user_id", offset=offset, limit=limit)
             return group_by(optimized(queryset, info), "user_id")
 
@@ -52,6 +53,10 @@ class Order:
     @strawberry_django.field(only=["user_id"])
     def user(self, root: models.Order) -> User:
         return User(id=strawberry.ID(str(root.user_id)))
+
+    @classmethod
+    def get_queryset(cls, queryset, info: Info, **kwargs):
+        return visible_to(queryset, info.context.viewer)
 
 
 @strawberry.input

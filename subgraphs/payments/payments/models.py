@@ -18,6 +18,7 @@ class Payment(models.Model):
         WALLET = "WALLET"
 
     order_id = models.PositiveBigIntegerField(help_text="id of the Order in the orders service")
+    user_id = models.PositiveBigIntegerField(help_text="id of the order's owner in the users service, who may see it")
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, help_text="ISO 4217 code, the order's currency")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMPLETED)

@@ -2,6 +2,7 @@ import strawberry
 import strawberry_django
 from strawberry_django.pagination import OffsetPaginationInput
 
+from federation_kit.auth import check_may_see, login_required
 from federation_kit.errors import parse_id
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
@@ -15,22 +16,35 @@ class Query:
     def payments(
         self, pagination: OffsetPaginationInput | None = None, order_id: strawberry.ID | None = None
     ) -> list[Payment]:
-        queryset = models.Payment.objects.all()
+        queryset = models.Payment.objects.all()  # filtered for the viewer by Payment.get_queryset
         if order_id is not None:
             queryset = queryset.filter(order_id=parse_id(order_id, "orderId"))
         return queryset
 
-    @strawberry_django.field
-    def payment(self, id: strawberry.ID) -> Payment | None:
-        return models.Payment.objects.filter(pk=parse_id(id)).first()
+    @strawberry.federation.field(
+        authenticated=True,
+        extensions=[login_required()],
+        description="null when it does not exist; a FORBIDDEN error when it is another user's.",
+    )
+    def payment(self, info: strawberry.Info, id: strawberry.ID) -> Payment | None:
+        payment = models.Payment.objects.filter(pk=parse_id(id)).first()
+        if payment is not None:
+            check_may_see(info.context.viewer, payment.user_id, f"Payment {payment.pk}")
+        return payment
 
 
 @strawberry.type
 class Mutation:
-    @strawberry_django.mutation(handle_django_errors=False)
-    def pay_order(self, input: PayOrderInput) -> Payment:
+    @strawberry.federation.mutation(
+        authenticated=True, extensions=[login_required()], description="By the order's owner or staff."
+    )
+    def pay_order(self, info: strawberry.Info, input: PayOrderInput) -> Payment:
         return services.pay_order(
-            parse_id(input.order_id, "orderId"), input.amount, input.method.value, input.idempotency_key
+            parse_id(input.order_id, "orderId"),
+            input.amount,
+            input.method.value,
+            input.idempotency_key,
+            info.context.request,
         )
 
 

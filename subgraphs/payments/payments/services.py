@@ -4,13 +4,15 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
 
+from federation_kit.auth import Viewer
 from federation_kit.clients import DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
 from payments.models import Payment, paid_for_order
 
 _CENT = Decimal("0.01")
-_ORDER = "query OrderForPayment($id: ID!) { order(id: $id) { id status total currency } }"
+_ORDER = "query OrderForPayment($id: ID!) { order(id: $id) { id status total currency user { id } } }"
 
 
 def _validate(amount: Decimal, idempotency_key: str) -> None:
@@ -22,25 +24,30 @@ def _validate(amount: Decimal, idempotency_key: str) -> None:
         raise BadUserInput("idempotencyKey must be 1 to 100 characters", "idempotencyKey")
 
 
-def _replay(idempotency_key: str, order_id: int, amount: Decimal, method: str) -> Payment | None:
-    """The payment already made with this key, if any; the key reused for another payment is an error."""
+def _replay(idempotency_key: str, order_id: int, amount: Decimal, method: str, viewer: Viewer) -> Payment | None:
+    """The payment already made with this key, if any; the key reused for another payment
+    (or by someone who may not see that payment) is an error."""
     payment = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if payment is not None and (payment.order_id, payment.amount, payment.method) != (order_id, amount, method):
+    if payment is not None and (
+        (payment.order_id, payment.amount, payment.method) != (order_id, amount, method) or not viewer.may_see(payment.user_id)
+    ):
         raise ServiceError(
             "This idempotencyKey was already used for a different payment", ErrorCode.IDEMPOTENCY_KEY_REUSED
         )
     return payment
 
 
-def _fetch_order(order_id: int) -> dict:
-    order = query_service("orders", settings.ORDERS_SERVICE_URL, _ORDER, {"id": str(order_id)})["order"]
+def _fetch_order(order_id: int, request: HttpRequest) -> dict:
+    """The order as its owner (or staff) sees it: the orders service refuses anyone else."""
+    order = query_service("orders", settings.ORDERS_SERVICE_URL, _ORDER, {"id": str(order_id)}, request)["order"]
     if order is None:
         raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
     if order["status"] == "CANCELLED":
         raise ServiceError(f"Order {order_id} is cancelled", ErrorCode.ORDER_NOT_PAYABLE)
     try:
         order["total"] = Decimal(order["total"])
-    except (InvalidOperation, TypeError):
+        order["user_id"] = int(order["user"]["id"])
+    except (InvalidOperation, TypeError, KeyError, ValueError):
         raise DependencyUnavailable("orders") from None
     return order
 
@@ -56,15 +63,17 @@ def _lock_order(order_id: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [order_id])
 
 
-def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str) -> Payment:
+def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str, request: HttpRequest) -> Payment:
+    """Pays (part of) an order as the caller of ``request``; the same idempotency key pays once."""
+    viewer = request.viewer
     _validate(amount, idempotency_key)
-    if (payment := _replay(idempotency_key, order_id, amount, method)) is not None:
+    if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
         return payment
-    order = _fetch_order(order_id)
+    order = _fetch_order(order_id, request)
     try:
         with transaction.atomic():
             _lock_order(order_id)
-            if (payment := _replay(idempotency_key, order_id, amount, method)) is not None:
+            if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
                 return payment
             due = order["total"] - paid_for_order(order_id)
             if amount > due:
@@ -75,6 +84,7 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str)
                 )
             return Payment.objects.create(
                 order_id=order_id,
+                user_id=order["user_id"],
                 amount=amount,
                 currency=order["currency"],
                 method=method,
@@ -82,6 +92,6 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str)
             )
     except IntegrityError:
         # The same key committed by a concurrent request between our check and insert.
-        if (payment := _replay(idempotency_key, order_id, amount, method)) is not None:
+        if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
             return payment
         raise

@@ -4,6 +4,7 @@ import strawberry
 import strawberry_django
 from strawberry import auto
 
+from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by
 from payments import models
 
@@ -12,8 +13,8 @@ PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState", descr
 PaymentMethod = strawberry.enum(models.Payment.Method, name="PaymentMethod")
 
 
-def _payments_by_order(order_ids: list[int]) -> dict[int, list[models.Payment]]:
-    return group_by(models.Payment.objects.filter(order_id__in=order_ids), "order_id")
+def _visible_payments(info: strawberry.Info):
+    return visible_to(models.Payment.objects.all(), info.context.viewer)
 
 
 @strawberry.federation.type(keys=["id"])
@@ -24,20 +25,23 @@ class Order(EntityStub):
     total: Decimal = strawberry.federation.field(external=True, default=None)
 
     @strawberry.field(description="Payments for this order, oldest first.")
-    def payments(self) -> list["Payment"]:
-        return self.batched("payments", _payments_by_order, default=[])
+    def payments(self, info: strawberry.Info) -> list["Payment"]:
+        def fetch(order_ids: list[int]) -> dict[int, list[models.Payment]]:
+            return group_by(_visible_payments(info).filter(order_id__in=order_ids), "order_id")
+
+        return self.batched("payments", fetch, default=[])
 
     @strawberry.field(description="Sum of the completed (not refunded) payments, in the order's currency.")
-    def amount_paid(self) -> Decimal:
-        return models.amount_paid(self.payments())
+    def amount_paid(self, info: strawberry.Info) -> Decimal:
+        return models.amount_paid(self.payments(info))
 
     @strawberry.federation.field(requires=["total"], description="What is still to pay: total minus amountPaid.")
-    def amount_due(self) -> Decimal:
-        return max(self.total - models.amount_paid(self.payments()), Decimal("0.00"))
+    def amount_due(self, info: strawberry.Info) -> Decimal:
+        return max(self.total - models.amount_paid(self.payments(info)), Decimal("0.00"))
 
     @strawberry.federation.field(requires=["total"])
-    def payment_status(self) -> PaymentStatus:
-        return models.payment_status(self.payments(), self.total)
+    def payment_status(self, info: strawberry.Info) -> PaymentStatus:
+        return models.payment_status(self.payments(info), self.total)
 
 
 @strawberry_django.federation.type(models.Payment, keys=["id"])
@@ -53,6 +57,10 @@ class Payment:
     @strawberry_django.field(only=["order_id"])
     def order(self, root: models.Payment) -> Order:
         return Order(id=strawberry.ID(str(root.order_id)))
+
+    @classmethod
+    def get_queryset(cls, queryset, info: strawberry.Info, **kwargs):
+        return visible_to(queryset, info.context.viewer)
 
 
 @strawberry.input

@@ -5,8 +5,15 @@ from django.core.management import call_command
 from django.db import connection
 
 from federation_kit.demo import demo_order
-from federation_kit.testing import ENTITIES, error_codes, graphql, refused_url, representations, silent_server
+from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations, silent_server
 from orders.models import Order, OrderItem
+
+STAFF = token_for(1000, staff=True)
+
+
+def gql(client, query, variables=None, token=STAFF):
+    """As staff, who may see everything, unless a test says who is asking."""
+    return graphql(client, query, variables, token)
 
 
 def make_orders(count: int, users: int = 3, items: int = 2) -> list[Order]:
@@ -28,7 +35,7 @@ ORDER_FIELDS = "id status total currency createdAt user { id } items { sku name 
 def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert_num_queries, count):
     make_orders(count)
     with django_assert_num_queries(2):  # orders, then all their items
-        body = graphql(client, "{ orders(pagination: {limit: 500}) { %s } }" % ORDER_FIELDS)
+        body = gql(client, "{ orders(pagination: {limit: 500}) { %s } }" % ORDER_FIELDS)
     orders = body["data"]["orders"]
     assert len(orders) == count
     assert orders[0]["total"] == "25.00" and orders[0]["items"][0]["unitPrice"] == "12.50"
@@ -38,7 +45,7 @@ def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert
 def test_orders_filter_by_user_and_status(client):
     orders = make_orders(9)
     Order.objects.filter(pk=orders[0].pk).update(status=Order.Status.CANCELLED)
-    body = graphql(client, "{ orders(userId: 1) { id } cancelled: orders(status: CANCELLED) { id } }")
+    body = gql(client, "{ orders(userId: 1) { id } cancelled: orders(status: CANCELLED) { id } }")
     assert [o["id"] for o in body["data"]["orders"]] == [str(o.pk) for o in orders[0::3]]
     assert body["data"]["cancelled"] == [{"id": str(orders[0].pk)}]
 
@@ -48,16 +55,16 @@ def test_order_entities_cost_one_query_per_type(client, django_assert_num_querie
     orders = make_orders(count, items=1)
     ids = [o.pk for o in reversed(orders)]
     with django_assert_num_queries(1):
-        body = graphql(client, ENTITIES % "... on Order { id total user { id } }", {"r": representations("Order", ids)})
+        body = gql(client, ENTITIES % "... on Order { id total user { id } }", {"r": representations("Order", ids)})
     assert [e["id"] for e in body["data"]["_entities"]] == [str(i) for i in ids]
     with django_assert_num_queries(2):  # orders, items
-        body = graphql(client, ENTITIES % "... on Order { id items { sku } }", {"r": representations("Order", ids)})
+        body = gql(client, ENTITIES % "... on Order { id items { sku } }", {"r": representations("Order", ids)})
     assert all(e["items"] == [{"sku": "SKU-0"}] for e in body["data"]["_entities"])
 
 
 def test_order_entities_keep_order_null_and_duplicates(client):
     a, b = make_orders(2)
-    body = graphql(client, ENTITIES % "... on Order { id }", {"r": representations("Order", [b.pk, 0, a.pk, b.pk])})
+    body = gql(client, ENTITIES % "... on Order { id }", {"r": representations("Order", [b.pk, 0, a.pk, b.pk])})
     assert body["data"]["_entities"] == [{"id": str(b.pk)}, None, {"id": str(a.pk)}, {"id": str(b.pk)}]
 
 
@@ -67,7 +74,7 @@ def test_user_orders_for_a_batch_of_users_cost_two_queries(client, django_assert
     query = ENTITIES % "... on User { id orders(pagination: {offset: 1, limit: 2}) { id items { sku } } }"
     reps = representations("User", list(range(users, 0, -1)) + [999999])
     with django_assert_num_queries(2):  # orders of every user (window-paginated), their items
-        body = graphql(client, query, {"r": reps})
+        body = gql(client, query, {"r": reps})
     entities = body["data"]["_entities"]
     assert [e["id"] for e in entities] == [r["id"] for r in reps]
     first_user_orders = Order.objects.filter(user_id=users).values_list("pk", flat=True)
@@ -109,21 +116,21 @@ def item(**overrides):
 )
 def test_create_order_rejects_bad_input_without_asking_users_or_writing(client, settings, overrides, field):
     settings.USERS_SERVICE_URL = refused_url()
-    body = graphql(client, CREATE, {"input": order_input(**overrides)})
+    body = gql(client, CREATE, {"input": order_input(**overrides)})
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == field
     assert not Order.objects.exists() and not OrderItem.objects.exists()
 
 
 def test_unparseable_decimal_is_bad_user_input(client):
-    body = graphql(client, CREATE, {"input": order_input(items=[item(unitPrice="abc")])})
+    body = gql(client, CREATE, {"input": order_input(items=[item(unitPrice="abc")])})
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert not Order.objects.exists()
 
 
 def test_create_order_with_users_unreachable_is_dependency_unavailable(client, settings):
     settings.USERS_SERVICE_URL = refused_url()
-    body = graphql(client, CREATE, {"input": order_input()})
+    body = gql(client, CREATE, {"input": order_input()})
     assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
     assert body["errors"][0]["extensions"]["service"] == "users"
     assert not Order.objects.exists()
@@ -133,7 +140,7 @@ def test_create_order_with_users_hanging_times_out(client, settings):
     settings.DEPENDENCY_TIMEOUT = 0.3
     with silent_server() as url:
         settings.USERS_SERVICE_URL = url
-        body = graphql(client, CREATE, {"input": order_input()})
+        body = gql(client, CREATE, {"input": order_input()})
     assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
     assert not Order.objects.exists()
 
@@ -144,9 +151,9 @@ CANCEL = "mutation($id: ID!) { cancelOrder(id: $id) { id status } }"
 def test_cancel_order_is_idempotent_and_unknown_orders_are_named(client):
     (order,) = make_orders(1)
     for _ in range(2):
-        body = graphql(client, CANCEL, {"id": order.pk})
+        body = gql(client, CANCEL, {"id": order.pk})
         assert body["data"]["cancelOrder"] == {"id": str(order.pk), "status": "CANCELLED"}
-    body = graphql(client, CANCEL, {"id": 424242})
+    body = gql(client, CANCEL, {"id": 424242})
     assert error_codes(body) == ["ORDER_NOT_FOUND"]
 
 
@@ -154,7 +161,7 @@ def test_database_failure_is_masked(client):
     make_orders(1)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE orders_orderitem")  # rolled back with the test's transaction
-    body = graphql(client, "{ orders { id items { sku } } }")
+    body = gql(client, "{ orders { id items { sku } } }")
     assert error_codes(body) == ["INTERNAL_SERVER_ERROR"]
     text = str(body)
     assert "orders_orderitem" not in text and "Traceback" not in text and "sqlite" not in text.lower()

@@ -4,15 +4,23 @@ import pytest
 from django.core.management import call_command
 
 from federation_kit.demo import demo_order, demo_payments
-from federation_kit.testing import ENTITIES, error_codes, graphql, refused_url, representations
+from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations
 from payments.models import Payment
 
 ORDER_PAYMENT_FIELDS = "... on Order { id payments { amount status } amountPaid amountDue paymentStatus }"
 
+STAFF = token_for(1000, staff=True)
 
-def pay(order_id: int, amount: str, status=Payment.Status.COMPLETED, key: str | None = None) -> Payment:
+
+def gql(client, query, variables=None, token=STAFF):
+    """As staff, who may see everything, unless a test says who is asking."""
+    return graphql(client, query, variables, token)
+
+
+def pay(order_id: int, amount: str, status=Payment.Status.COMPLETED, key: str | None = None, user_id: int = 1) -> Payment:
     return Payment.objects.create(
         order_id=order_id,
+        user_id=user_id,
         amount=Decimal(amount),
         currency="EUR",
         method=Payment.Method.CARD,
@@ -27,7 +35,7 @@ def test_payment_status_of_each_kind_in_one_query(client, django_assert_num_quer
     pay(4, "100.00", status=Payment.Status.REFUNDED)
     reps = representations("Order", [1, 2, 3, 4], total="100.00")
     with django_assert_num_queries(1):
-        body = graphql(client, ENTITIES % ORDER_PAYMENT_FIELDS, {"r": reps})
+        body = gql(client, ENTITIES % ORDER_PAYMENT_FIELDS, {"r": reps})
     assert [(e["amountPaid"], e["amountDue"], e["paymentStatus"]) for e in body["data"]["_entities"]] == [
         ("0.00", "100.00", "UNPAID"),
         ("40.00", "60.00", "PARTIALLY_PAID"),
@@ -43,12 +51,12 @@ def test_payment_status_of_each_kind_in_one_query(client, django_assert_num_quer
 @pytest.mark.parametrize("count", [1, 100, 5000])
 def test_order_entities_cost_one_query_whatever_the_batch_size(client, django_assert_num_queries, count):
     Payment.objects.bulk_create(
-        Payment(order_id=i, amount=Decimal("5.00"), currency="EUR", method="CARD", idempotency_key=f"k{i}")
+        Payment(order_id=i, user_id=1, amount=Decimal("5.00"), currency="EUR", method="CARD", idempotency_key=f"k{i}")
         for i in range(1, count + 1)
     )
     reps = representations("Order", list(range(count, 0, -1)), total="10.00")
     with django_assert_num_queries(1):
-        body = graphql(client, ENTITIES % ORDER_PAYMENT_FIELDS, {"r": reps})
+        body = gql(client, ENTITIES % ORDER_PAYMENT_FIELDS, {"r": reps})
     entities = body["data"]["_entities"]
     assert [e["id"] for e in entities] == [r["id"] for r in reps]
     assert {e["paymentStatus"] for e in entities} == {"PARTIALLY_PAID"}
@@ -59,14 +67,14 @@ def test_payments_list_is_one_query(client, django_assert_num_queries, count):
     for i in range(count):
         pay(i + 1, "1.00")
     with django_assert_num_queries(1):
-        body = graphql(client, "{ payments(pagination: {limit: 500}) { id amount currency method status order { id } } }")
+        body = gql(client, "{ payments(pagination: {limit: 500}) { id amount currency method status order { id } } }")
     assert len(body["data"]["payments"]) == count
     assert body["data"]["payments"][0]["order"] == {"id": "1"}
 
 
 def test_payments_filter_by_order(client):
     pay(7, "1.00"), pay(8, "2.00"), pay(7, "3.00")
-    body = graphql(client, "{ payments(orderId: 7) { amount } }")
+    body = gql(client, "{ payments(orderId: 7) { amount } }")
     assert body["data"]["payments"] == [{"amount": "1.00"}, {"amount": "3.00"}]
 
 
@@ -95,7 +103,7 @@ def pay_input(**overrides):
 )
 def test_pay_order_rejects_bad_input_without_writing(client, settings, overrides, field):
     settings.ORDERS_SERVICE_URL = refused_url()
-    body = graphql(client, PAY, {"input": pay_input(**overrides)})
+    body = gql(client, PAY, {"input": pay_input(**overrides)})
     assert error_codes(body) == ["BAD_USER_INPUT"]
     assert body["errors"][0]["extensions"]["field"] == field
     assert not Payment.objects.exists()
@@ -103,7 +111,7 @@ def test_pay_order_rejects_bad_input_without_writing(client, settings, overrides
 
 def test_pay_order_with_orders_unreachable_is_dependency_unavailable(client, settings):
     settings.ORDERS_SERVICE_URL = refused_url()
-    body = graphql(client, PAY, {"input": pay_input()})
+    body = gql(client, PAY, {"input": pay_input()})
     assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
     assert not Payment.objects.exists()
 
@@ -111,14 +119,14 @@ def test_pay_order_with_orders_unreachable_is_dependency_unavailable(client, set
 def test_replaying_an_idempotency_key_returns_the_payment_without_asking_orders(client, settings):
     existing = pay(1, "10.00", key="attempt-1")
     settings.ORDERS_SERVICE_URL = refused_url()
-    body = graphql(client, PAY, {"input": pay_input()})
+    body = gql(client, PAY, {"input": pay_input()})
     assert body["data"]["payOrder"]["id"] == str(existing.pk)
     assert Payment.objects.count() == 1
 
 
 def test_reusing_an_idempotency_key_for_another_payment_is_refused(client):
     pay(1, "10.00", key="attempt-1")
-    body = graphql(client, PAY, {"input": pay_input(amount="11.00")})
+    body = gql(client, PAY, {"input": pay_input(amount="11.00")})
     assert error_codes(body) == ["IDEMPOTENCY_KEY_REUSED"]
     assert Payment.objects.count() == 1
 
@@ -129,6 +137,6 @@ def test_seed_demo_covers_every_payment_status(client):
     expected = sum(len(demo_payments(o)) for o in orders)
     assert Payment.objects.count() == expected
     reps = [{"__typename": "Order", "id": str(o.id), "total": str(o.total)} for o in orders]
-    body = graphql(client, ENTITIES % "... on Order { paymentStatus }", {"r": reps})
+    body = gql(client, ENTITIES % "... on Order { paymentStatus }", {"r": reps})
     statuses = {e["paymentStatus"] for e in body["data"]["_entities"]}
     assert statuses == {"UNPAID", "PARTIALLY_PAID", "PAID", "REFUNDED"}

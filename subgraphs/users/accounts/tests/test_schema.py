@@ -57,9 +57,9 @@ def test_page_size_and_offset_are_bounded_with_a_clear_error(client, pagination)
 
 def test_user_by_id(client):
     (user,) = make_users(1)
-    assert graphql(client, "{ user(id: %d) { username email } }" % user.id)["data"]["user"] == {
+    assert graphql(client, "{ user(id: %d) { username fullName } }" % user.id)["data"]["user"] == {
         "username": "u0",
-        "email": "u0@example.com",
+        "fullName": "User 0",
     }
     assert graphql(client, "{ user(id: 424242) { username } }")["data"]["user"] is None
     assert error_codes(graphql(client, '{ user(id: "abc") { username } }')) == ["BAD_USER_INPUT"]

@@ -22,14 +22,15 @@ class Command(BaseCommand):
                 payments = [
                     Payment(
                         order_id=p.order_id,
+                        user_id=order.user_id,
                         amount=p.amount,
                         currency=p.currency,
                         method=p.method,
                         status=Payment.Status.REFUNDED if p.refunded else Payment.Status.COMPLETED,
                         idempotency_key=p.idempotency_key,
                     )
-                    for i in ids
-                    for p in demo_payments(demo_order(i, users))
+                    for order in (demo_order(i, users) for i in ids)
+                    for p in demo_payments(order)
                 ]
                 Payment.objects.bulk_create(payments)
                 created += len(payments)

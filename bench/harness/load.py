@@ -1,0 +1,75 @@
+"""The bounded load generator: a fixed number of requests at a fixed concurrency, then it stops."""
+
+import asyncio
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from harness.client import HttpClient
+
+# One request of a scenario, made with the worker's client; returns the answer.
+Request = Callable[[HttpClient], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    requests: int
+    concurrency: int
+    p50_ms: float
+    p99_ms: float
+    rps: float
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: a value that was actually measured."""
+    return sorted_values[max(0, math.ceil(fraction * len(sorted_values)) - 1)]
+
+
+async def _drive(request: Request, count: int, concurrency: int) -> tuple[list[float], float]:
+    remaining = count
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        nonlocal remaining
+        client = HttpClient()
+        try:
+            while remaining > 0:
+                remaining -= 1
+                started = time.perf_counter()
+                await request(client)
+                latencies.append(time.perf_counter() - started)
+        finally:
+            await client.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - started
+
+
+def measure(request: Request, count: int, concurrency: int, warmup: int) -> Measurement:
+    """Warm up with ``warmup`` requests, then time ``count`` more; any failed request fails it all."""
+    asyncio.run(_drive(request, warmup, concurrency))
+    latencies, elapsed = asyncio.run(_drive(request, count, concurrency))
+    latencies.sort()
+    return Measurement(
+        requests=count,
+        concurrency=concurrency,
+        p50_ms=percentile(latencies, 0.50) * 1000,
+        p99_ms=percentile(latencies, 0.99) * 1000,
+        rps=count / elapsed,
+    )
+
+
+def answer(request: Request) -> Any:
+    """The answer to one request, for checking what a contender says."""
+
+    async def once() -> Any:
+        client = HttpClient()
+        try:
+            return await request(client)
+        finally:
+            await client.close()
+
+    return asyncio.run(once())

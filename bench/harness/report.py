@@ -1,0 +1,155 @@
+"""The results: the table with ratios against ours, the issue's targets, and the files in bench/results/."""
+
+import json
+import os
+import platform
+import sqlite3
+import subprocess
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from harness.load import Measurement
+from harness.systems import GRAPHENE_BIN, ROOT, SUPERGRAPH_DIR
+
+OURS, NO_ROUTER, MONOLITH, REST, GRAPHENE = "ours", "ours, no router", "monolith", "REST, old way", "graphene"
+
+
+@dataclass(frozen=True)
+class Row:
+    workload: str  # "orders", "_entities" or "createOrder"
+    size: int  # orders per request, entities per batch, or 1
+    contender: str
+    measurement: Measurement
+
+    @property
+    def label(self) -> str:
+        if self.workload == "orders":
+            return f"orders N={self.size}"
+        if self.workload == "_entities":
+            return f"_entities, {self.size} users"
+        return self.workload
+
+
+def _find(rows: list[Row], workload: str, size: int, contender: str) -> Measurement | None:
+    return next((r.measurement for r in rows if (r.workload, r.size, r.contender) == (workload, size, contender)), None)
+
+
+def _ms(value: float) -> str:
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}"
+
+
+def table(rows: list[Row]) -> str:
+    """Markdown, readable as it is on a terminal too. Ratios are the contender's over ours."""
+    lines = [
+        "| workload | contender | requests | p50 ms | p99 ms | req/s | p50 ÷ ours | req/s ÷ ours |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        m, ours = row.measurement, _find(rows, row.workload, row.size, OURS)
+        ratios = [f"{m.p50_ms / ours.p50_ms:.2f}×", f"{m.rps / ours.rps:.2f}×"] if ours else ["", ""]
+        cells = [row.label, row.contender, str(m.requests), _ms(m.p50_ms), _ms(m.p99_ms), f"{m.rps:.1f}", *ratios]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _verdict(met: bool) -> str:
+    return "**met**" if met else "**MISSED**"
+
+
+def targets(rows: list[Row], sizes: tuple[int, ...]) -> list[str]:
+    """The issue's targets, each judged on p50 latencies from this run."""
+
+    def p50(contender: str, size: int) -> float:
+        return _find(rows, "orders", size, contender).p50_ms
+
+    against_monolith = p50(OURS, 100) / p50(MONOLITH, 100)
+    rest_speedup = p50(REST, 100) / p50(OURS, 100)
+    graphene = {n: p50(GRAPHENE, n) / p50(OURS, n) for n in sizes}
+    overhead = {n: p50(OURS, n) - p50(NO_ROUTER, n) for n in sizes}
+    return [
+        f"Ours vs monolith at N=100: ours takes {against_monolith:.2f}× the monolith's p50 (target ≤ 1.5×): "
+        + _verdict(against_monolith <= 1.5),
+        f"Ours vs REST, old way at N=100: ours is {rest_speedup:.1f}× faster at p50 (target ≥ 20×): "
+        + _verdict(rest_speedup >= 20),
+        "Ours vs graphene, faster at every N (graphene p50 ÷ ours): "
+        + ", ".join(f"N={n} {ratio:.2f}×" for n, ratio in graphene.items())
+        + ": "
+        + _verdict(all(ratio > 1 for ratio in graphene.values())),
+        "Router overhead (ours p50 − the same plan run without the router, ≤ 2 ms): "
+        + ", ".join(f"N={n} {ms:+.2f} ms {_verdict(ms <= 2)}" for n, ms in overhead.items()),
+    ]
+
+
+def _run(command: list[str], cwd: Path = ROOT) -> str:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def _versions(packages: list[str]) -> str:
+    return ", ".join(f"{name} {metadata.version(name)}" for name in packages)
+
+
+def _node_package(name: str) -> str:
+    package = json.loads((SUPERGRAPH_DIR / "node_modules" / name / "package.json").read_text())
+    return f"{name} {package['version']}"
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
+        platform.processor(),
+    )
+    memory_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
+    graphene = _run(
+        [
+            str(GRAPHENE_BIN / "python"),
+            "-c",
+            "from importlib import metadata as m; "
+            "print(', '.join(f'{p} {m.version(p)}' for p in ['graphene', 'graphene-django', 'graphene-federation', 'graphql-core']))",
+        ]
+    )
+    dirty = " with uncommitted changes" if _run(["git", "status", "--porcelain"]) else ""
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores",
+        "memory": f"{memory_kib / 2**20:.1f} GiB",
+        "system": platform.platform(),
+        "runtimes": f"Python {platform.python_version()}, Node {_run(['node', '--version'])}, SQLite {sqlite3.sqlite_version}",
+        "product": _versions(["Django", "strawberry-graphql", "strawberry-graphql-django", "graphql-core", "gunicorn"]),
+        "router": f"{_node_package('@graphql-hive/gateway')}, {_node_package('@graphql-hive/router-runtime')} (Rust query planner)",
+        "graphene peer": graphene,
+        "commit": _run(["git", "rev-parse", "--short", "HEAD"]) + dirty,
+    }
+
+
+def write(results_dir: Path, rows: list[Row], sizes: tuple[int, ...], about: dict, answers: dict) -> None:
+    """latest.json (everything, for the plot and the record) and latest.md (for people)."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    record = {"about": about, "rows": [{**asdict(r), "label": r.label} for r in rows], "answers": answers}
+    (results_dir / "latest.json").write_text(json.dumps(record, indent=1) + "\n")
+    lines = [
+        "# Benchmark results (`make bench`)",
+        "",
+        f"{about['run']}",
+        "",
+        "## Machine and versions",
+        "",
+        *(f"- {key}: {value}" for key, value in about["machine"].items()),
+        "",
+        "## Contenders",
+        "",
+        *(f"- **{name}**: {what}" for name, what in about["contenders"].items()),
+        "",
+        "## Results",
+        "",
+        "Ratios are the contender's over ours: p50 ÷ ours above 1 is slower than ours, req/s ÷ ours above 1 is more throughput.",
+        "",
+        table(rows),
+        "",
+        "## Targets",
+        "",
+        *(f"- {line}" for line in targets(rows, sizes)),
+        "",
+        "![p50 and p99 latency against the number of orders per request](latest.png)",
+        "",
+    ]
+    (results_dir / "latest.md").write_text("\n".join(lines))

@@ -1,0 +1,28 @@
+"""The graphene contender: the three subgraphs written with graphene-django and
+graphene-federation, on the product's own models and databases.
+
+Runs in its own virtualenv (graphene needs graphql-core < 3.3, Strawberry >= 3.3), with
+the product's apps and federation_kit on PYTHONPATH for the models and shared settings.
+GRAPHENE_SERVICE (users, orders or payments) says which subgraph this process is.
+"""
+
+from pathlib import Path
+
+from federation_kit.base_settings import *  # noqa: F403
+from federation_kit.base_settings import INSTALLED_APPS
+from federation_kit.env import database_config, env_str
+
+SERVICE_NAME = env_str("GRAPHENE_SERVICE", "")
+_APPS = {"users": "accounts", "orders": "orders", "payments": "payments"}  # the product's app of each service
+
+# Strawberry is not installed here; graphene-django takes its place.
+INSTALLED_APPS = [*(app for app in INSTALLED_APPS if app != "strawberry_django"), "graphene_django", _APPS[SERVICE_NAME]]
+if SERVICE_NAME == "users":
+    AUTH_USER_MODEL = "accounts.User"
+ROOT_URLCONF = "graphene_peer.urls"
+WSGI_APPLICATION = "graphene_peer.wsgi.application"
+DATABASES = {"default": database_config(Path(f"{SERVICE_NAME}.sqlite3"))}
+GRAPHQL_SCHEMA = f"graphene_peer.{SERVICE_NAME}_schema.schema"
+
+# createOrder asks the users subgraph whether the customer exists, as the product does.
+USERS_SERVICE_URL = env_str("USERS_SERVICE_URL", "")

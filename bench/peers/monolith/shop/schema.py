@@ -1,0 +1,82 @@
+"""One Strawberry endpoint over all the models: the floor for "GraphQL in Django"."""
+
+from decimal import Decimal
+
+import strawberry
+import strawberry_django
+from django.db import transaction
+from graphql import GraphQLError
+from strawberry import auto
+from strawberry_django.optimizer import DjangoOptimizerExtension
+
+from shop import models
+
+PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState")
+PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
+
+
+@strawberry_django.type(models.User)
+class User:
+    id: auto
+    username: auto
+
+
+@strawberry_django.type(models.Payment)
+class Payment:
+    amount: Decimal
+    status: PaymentState
+
+
+@strawberry_django.type(models.Order)
+class Order:
+    id: auto
+    total: Decimal
+    currency: str
+    user: User
+    payments: list[Payment]
+
+    @strawberry_django.field(only=["total"], prefetch_related=["payments"])
+    def payment_status(self, root: models.Order) -> PaymentStatus:
+        return models.payment_status([(p.status, p.amount) for p in root.payments.all()], root.total)
+
+
+@strawberry.input
+class OrderItemInput:
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+
+
+@strawberry.input
+class CreateOrderInput:
+    user_id: strawberry.ID
+    currency: str
+    items: list[OrderItemInput]
+
+
+@strawberry.type
+class Query:
+    orders: list[Order] = strawberry_django.field(pagination=True)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry_django.mutation(handle_django_errors=False)
+    def create_order(self, input: CreateOrderInput) -> Order:
+        if not models.User.objects.filter(pk=int(input.user_id)).exists():
+            raise GraphQLError(f"User {input.user_id} does not exist")
+        with transaction.atomic():
+            order = models.Order.objects.create(
+                user_id=int(input.user_id),
+                currency=input.currency,
+                total=sum((i.unit_price * i.quantity for i in input.items), Decimal("0.00")),
+            )
+            models.OrderItem.objects.bulk_create(
+                models.OrderItem(order=order, sku=i.sku, name=i.name, quantity=i.quantity, unit_price=i.unit_price)
+                for i in input.items
+            )
+        return order
+
+
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[DjangoOptimizerExtension])

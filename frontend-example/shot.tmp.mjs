@@ -1,0 +1,12 @@
+import { chromium } from 'playwright-core';
+const [,, url, out, w = '1280', h = '900'] = process.argv;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox','--disable-gpu','--disable-quic','--no-first-run','--disable-background-networking','--disable-component-update','--disable-sync'] });
+const page = await browser.newPage({ viewport: { width: +w, height: +h }, locale: 'en-US' });
+const requests = [];
+page.on('request', (r) => requests.push(r.url().slice(0, 100)));
+page.on('console', (m) => console.log('console:', m.type(), m.text().slice(0, 200)));
+await page.goto(url);
+await page.waitForTimeout(2500);
+await page.screenshot({ path: out, fullPage: true });
+console.log([...new Set(requests)].join('\n'));
+await browser.close();

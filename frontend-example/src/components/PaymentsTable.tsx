@@ -1,0 +1,25 @@
+import type { OrderPageQuery } from '../gql/graphql';
+import { PAYMENT_METHOD, PAYMENT_STATE, formatDateTime } from '../labels';
+import { formatMoney } from '../money';
+
+type Payment = NonNullable<OrderPageQuery['order']>['payments'][number];
+
+export function PaymentsTable({ payments }: { payments: Payment[] }) {
+  if (!payments.length) return <p className="empty">No payments yet.</p>;
+  return (
+    <table className="table compact">
+      <tbody>
+        {payments.map((payment) => (
+          <tr key={payment.id}>
+            <td>
+              <div>{formatMoney(payment.amount, payment.currency)}</div>
+              <div className="muted">{formatDateTime(payment.createdAt)}</div>
+            </td>
+            <td>{PAYMENT_METHOD[payment.method]}</td>
+            <td className={payment.status === 'REFUNDED' ? 'muted' : undefined}>{PAYMENT_STATE[payment.status]}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

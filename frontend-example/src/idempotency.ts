@@ -1,0 +1,28 @@
+import { useRef } from 'react';
+
+/** A random UUID v4. Not crypto.randomUUID: that exists only in secure contexts (https, localhost). */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * The idempotency key of the payment being attempted. Retrying the same payment (same amount
+ * and method) after a failure reuses it, so an attempt whose answer was lost cannot pay twice;
+ * a changed payment, or the next one after a success, gets a new key.
+ */
+export function usePaymentAttemptKey() {
+  const attempt = useRef<{ payment: string; key: string } | null>(null);
+  return {
+    keyFor(payment: string): string {
+      if (attempt.current?.payment !== payment) attempt.current = { payment, key: newIdempotencyKey() };
+      return attempt.current.key;
+    },
+    succeeded(): void {
+      attempt.current = null;
+    },
+  };
+}

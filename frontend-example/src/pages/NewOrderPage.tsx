@@ -1,0 +1,65 @@
+import { type FormEvent, useState } from 'react';
+import { useNavigate } from 'react-router';
+import { useMutation } from 'urql';
+import { CustomerField } from '../components/CustomerField';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { Field } from '../components/Field';
+import { ItemsEditor } from '../components/ItemsEditor';
+import { PageHeader } from '../components/PageHeader';
+import { type Problem, describeError } from '../errors';
+import { CreateOrderDocument } from '../gql/graphql';
+import { formatMoney, fromCents } from '../money';
+import { CURRENCIES, type FieldErrors, type OrderDraft, draftTotalCents, emptyDraft, toCreateOrderInput, validateOrderDraft } from '../orderDraft';
+
+export function NewOrderPage() {
+  const [draft, setDraft] = useState<OrderDraft>(emptyDraft);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [{ fetching }, createOrder] = useMutation(CreateOrderDocument);
+  const navigate = useNavigate();
+  const edit = (change: Partial<OrderDraft>) => setDraft((current) => ({ ...current, ...change }));
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const errors = validateOrderDraft(draft);
+    setFieldErrors(errors);
+    setProblem(null);
+    if (Object.keys(errors).length) return;
+    const result = await createOrder({ input: toCreateOrderInput(draft) });
+    if (result.data) {
+      navigate(`/orders/${result.data.createOrder.id}`);
+    } else if (result.error) {
+      const described = describeError(result.error, draft.currency);
+      // Every field the orders service names (userId, currency, items[0].sku...) is on this form.
+      if (described.field) setFieldErrors({ [described.field]: described.message });
+      else setProblem(described);
+    }
+  }
+
+  const total = draftTotalCents(draft);
+  return (
+    <section>
+      <PageHeader title="New order" subtitle="The customer is checked with the users service before the order is saved." />
+      <form className="card new-order" onSubmit={submit} noValidate>
+        <div className="form-row">
+          <CustomerField value={draft.userId} error={fieldErrors.userId} onChange={(userId) => edit({ userId })} />
+          <Field label="Currency" error={fieldErrors.currency}>
+            <select value={draft.currency} onChange={(e) => edit({ currency: e.target.value })}>
+              {CURRENCIES.map((code) => (
+                <option key={code}>{code}</option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <ItemsEditor items={draft.items} errors={fieldErrors} onChange={(items) => edit({ items })} />
+        <ErrorAlert problem={problem} />
+        <div className="form-footer">
+          <span className="total">Total {total === null ? '—' : formatMoney(fromCents(total), draft.currency)}</span>
+          <button type="submit" className="button" disabled={fetching}>
+            {fetching ? 'Placing order…' : 'Place order'}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,52 @@
+"""The real stack for the browser tests: services and router on free ports, fresh databases.
+
+Started by browser.test.mjs as ``python stack_for_browser.py FRONTEND_ORIGIN``. Prints the
+URLs as one JSON line on stdout once everything is ready (all other output goes to stderr),
+then runs until its standard input closes, which also happens when the test runner dies,
+or until SIGTERM: either way it stops the stack, so that no process outlives the tests.
+"""
+
+import json
+import os
+import signal
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from stack import SERVICES, Stack, free_port  # noqa: E402
+
+
+def wait_for_end_of_input() -> None:
+    os.set_blocking(sys.stdin.fileno(), True)  # an inherited non-blocking fd would end the wait at once
+    while os.read(sys.stdin.fileno(), 4096):
+        pass
+
+
+def main() -> None:
+    frontend_origin = sys.argv[1]
+    # stdout carries the JSON line only: what the stack's commands print goes to stderr.
+    report = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with tempfile.TemporaryDirectory(prefix="frontend-stack-") as tmp:
+        stack = Stack(
+            ports={name: free_port() for name in ("router", *SERVICES)},
+            data_dir=Path(tmp),
+            log_dir=Path(tmp),
+            demo_users=20,
+            demo_orders=60,
+            extra_env={"GRAPHIQL": "1"},
+            cors_origins=[frontend_origin],
+        )
+        stack.start()
+        try:
+            print(json.dumps({name: stack.url(name) for name in ("router", *SERVICES)}), file=report, flush=True)
+            wait_for_end_of_input()
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()

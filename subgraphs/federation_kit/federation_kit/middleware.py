@@ -1,0 +1,46 @@
+import json
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+
+from federation_kit.auth import InvalidToken, viewer_from_authorization
+from federation_kit.errors import ErrorCode
+from federation_kit.signature import is_signed
+
+logger = logging.getLogger("federation_kit.auth")
+GRAPHQL_PATH = "/graphql"
+
+
+def _refusal(status: int, code: ErrorCode, message: str) -> JsonResponse:
+    return JsonResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code.value}}]}, status=status)
+
+
+def _body(request: HttpRequest) -> dict:
+    if request.method != "POST":
+        return {}
+    try:
+        body = json.loads(request.body)
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+class SubgraphGuardMiddleware:
+    """Before any resolver runs on /graphql: the router's signature (else 403), then the
+    caller's token (a bad one: 401); the viewer it names is ``request.viewer``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        if request.path != GRAPHQL_PATH:
+            return self.get_response(request)
+        if not settings.ALLOW_UNSIGNED_REQUESTS and not is_signed(settings.ROUTER_HMAC_SECRET, _body(request)):
+            return _refusal(403, ErrorCode.FORBIDDEN, "This subgraph answers only requests signed by the router")
+        try:
+            request.viewer = viewer_from_authorization(request.headers.get("Authorization"))
+        except InvalidToken as error:
+            logger.info("refused a token: %s", error)
+            return _refusal(401, ErrorCode.UNAUTHENTICATED, "The token is invalid or expired: log in again")
+        return self.get_response(request)

@@ -1,0 +1,54 @@
+"""The router's HMAC signature of each subgraph request, checked before anything else runs.
+
+Hive Gateway (``hmacSignature``) signs every subgraph request: HMAC-SHA256, keyed by the
+shared secret, over the stable JSON (sorted keys, no spaces) of ``{query, variables}``,
+base64-encoded into ``extensions["hmac-signature"]``. A subgraph answers only requests
+signed so: nothing but the router (and our own services, for the checks behind writes,
+see :mod:`federation_kit.clients`) can call it.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import math
+from typing import Any
+
+EXTENSION = "hmac-signature"
+
+
+def _js_number(value: float) -> str:
+    # JSON.stringify prints 1.0 as "1" and 1e-7 as "1e-7"; Python's repr does not.
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    text = repr(value)
+    mantissa, _, exponent = text.partition("e")
+    return f"{mantissa}e{int(exponent):+d}".replace("e+-", "e-") if exponent else text
+
+
+def stable_json(value: Any) -> str:
+    """JSON as json-stable-stringify writes it, the way the router signs."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(k, ensure_ascii=False)}:{stable_json(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(stable_json(v) for v in value) + "]"
+    if isinstance(value, float) and math.isfinite(value):
+        return _js_number(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def signed_content(query: str, variables: dict[str, Any] | None) -> str:
+    return stable_json({"query": query, "variables": variables} if variables else {"query": query})
+
+
+def sign(secret: str, query: str, variables: dict[str, Any] | None) -> str:
+    digest = hmac.new(secret.encode(), signed_content(query, variables).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def is_signed(secret: str, body: dict[str, Any]) -> bool:
+    signature = (body.get("extensions") or {}).get(EXTENSION)
+    query = body.get("query")
+    if not secret or not isinstance(signature, str) or not isinstance(query, str):
+        return False
+    return hmac.compare_digest(signature, sign(secret, query, body.get("variables")))

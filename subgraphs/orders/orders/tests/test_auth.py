@@ -1,0 +1,71 @@
+"""Orders are their owner's and staff's: lists are filtered, single orders and writes refused."""
+
+from decimal import Decimal
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from federation_kit.testing import ENTITIES, error_codes, graphql, post_graphql, refused_url, representations, token_for
+from orders.models import Order
+
+ALICE, BOB, STAFF = token_for(1), token_for(2), token_for(3, staff=True)
+
+
+@pytest.fixture
+def orders(db) -> dict[int, Order]:
+    return {
+        user_id: Order.objects.create(user_id=user_id, currency="EUR", total=Decimal("10.00")) for user_id in (1, 2)
+    }
+
+
+@pytest.mark.parametrize(("token", "owners"), [(ALICE, [1]), (BOB, [2]), (STAFF, [1, 2]), (None, [])])
+def test_lists_show_only_what_the_viewer_may_see(client, orders, token, owners):
+    body = graphql(client, "{ orders { user { id } } }", token=token)
+    assert [int(o["user"]["id"]) for o in body["data"]["orders"]] == owners
+    entities = graphql(client, ENTITIES % "... on Order { id }", {"r": representations("Order", [orders[1].pk, orders[2].pk])}, token)
+    assert [e is not None for e in entities["data"]["_entities"]] == [1 in owners, 2 in owners]
+    user_orders = graphql(client, ENTITIES % "... on User { orders { id } }", {"r": representations("User", [1, 2])}, token)
+    assert [len(e["orders"]) for e in user_orders["data"]["_entities"]] == [int(1 in owners), int(2 in owners)]
+
+
+def test_another_users_order_is_forbidden_and_anonymous_must_log_in(client, orders):
+    query = "{ order(id: %d) { id } }" % orders[1].pk
+    assert graphql(client, query, token=ALICE)["data"]["order"] == {"id": str(orders[1].pk)}
+    assert error_codes(graphql(client, query, token=BOB)) == ["FORBIDDEN"]
+    assert error_codes(graphql(client, query)) == ["UNAUTHENTICATED"]
+    assert graphql(client, "{ order(id: 999999) { id } }", token=BOB)["data"]["order"] is None
+
+
+CREATE = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }"
+ITEMS = [{"sku": "KB-001", "name": "Keyboard", "quantity": 1, "unitPrice": "1.00"}]
+
+
+@pytest.mark.parametrize(("token", "code"), [(None, "UNAUTHENTICATED"), (BOB, "FORBIDDEN")])
+def test_create_order_only_for_yourself(client, settings, token, code):
+    settings.USERS_SERVICE_URL = refused_url()  # refused before the users service is asked
+    body = graphql(client, CREATE, {"input": {"userId": "1", "currency": "EUR", "items": ITEMS}}, token)
+    assert error_codes(body) == [code]
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(("token", "code"), [(None, "UNAUTHENTICATED"), (BOB, "FORBIDDEN")])
+def test_cancel_order_only_by_owner_or_staff(client, orders, token, code):
+    body = graphql(client, "mutation($id: ID!) { cancelOrder(id: $id) { status } }", {"id": orders[1].pk}, token)
+    assert error_codes(body) == [code]
+    orders[1].refresh_from_db()
+    assert orders[1].status == Order.Status.PLACED
+    staff = graphql(client, "mutation($id: ID!) { cancelOrder(id: $id) { status } }", {"id": orders[1].pk}, STAFF)
+    assert staff["data"]["cancelOrder"]["status"] == "CANCELLED"
+
+
+def test_only_the_router_may_call(client, orders):
+    response = post_graphql(client, "{ orders { id } }", token=STAFF, signed=False)
+    assert response.status_code == 403
+    assert error_codes(response.json()) == ["FORBIDDEN"]
+
+
+def test_a_forged_token_is_unauthenticated(client, orders):
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    response = post_graphql(client, "{ orders { id } }", token=token_for(1, staff=True, key=other_key))
+    assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]

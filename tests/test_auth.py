@@ -1,0 +1,128 @@
+"""One login for the whole supergraph, checked at the router and again in every subgraph."""
+
+import json
+import subprocess
+import sys
+import time
+
+import httpx
+import jwt
+import pytest
+from conftest import DEMO_ORDERS, DEMO_USERS, LOGIN, Router, error_codes
+
+from federation_kit.auth import JWKS_REFRESH_COOLDOWN
+from federation_kit.demo import DEMO_PASSWORD, demo_order, demo_user
+
+ROOT_USER, ALICE_ID, BOB_ID = 1, 2, 3  # demo user 1 is staff; 2 and 3 are customers
+
+
+@pytest.fixture(scope="session")
+def alice(anonymous):
+    return anonymous.login(ALICE_ID)
+
+
+@pytest.fixture(scope="session")
+def bob(anonymous):
+    return anonymous.login(BOB_ID)
+
+
+def owned_by(user_id: int) -> list[str]:
+    return [str(i) for i in range(1, DEMO_ORDERS + 1) if demo_order(i, DEMO_USERS).user_id == user_id]
+
+
+def test_login_then_me_through_the_router(anonymous, alice):
+    assert alice("{ me { id username email } }")["data"]["me"] == {
+        "id": str(ALICE_ID),
+        "username": demo_user(ALICE_ID).username,
+        "email": demo_user(ALICE_ID).email,
+    }
+    assert anonymous("{ me { id } }")["data"]["me"] is None
+    wrong = anonymous(LOGIN, {"u": demo_user(ALICE_ID).username, "p": "not-the-password"})
+    assert error_codes(wrong) == ["INVALID_CREDENTIALS"]
+
+
+def test_each_customer_sees_only_their_orders_and_payments(anonymous, alice, bob, router):
+    query = "{ orders(pagination: {limit: 500}) { id user { id } payments { amount } } }"
+    assert [o["id"] for o in alice(query)["data"]["orders"]] == owned_by(ALICE_ID)
+    assert {o["user"]["id"] for o in bob(query)["data"]["orders"]} == {str(BOB_ID)}
+    assert anonymous(query)["data"]["orders"] == []
+    assert len(router(query)["data"]["orders"]) == 500
+
+
+def test_email_is_private_to_its_user_and_staff(alice, router):
+    query = "{ user(id: %d) { username email } }" % BOB_ID
+    other = alice(query)
+    assert other["data"]["user"] == {"username": demo_user(BOB_ID).username, "email": None}
+    assert error_codes(other) == ["FORBIDDEN"] and other["errors"][0]["path"] == ["user", "email"]
+    assert router(query)["data"]["user"]["email"] == demo_user(BOB_ID).email
+
+
+def test_writes_only_for_yourself_unless_staff(anonymous, alice, bob, router):
+    items = [{"sku": "X", "name": "X", "quantity": 1, "unitPrice": "5.00"}]
+    create = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id user { id } } }"
+    for_bob = {"input": {"userId": str(BOB_ID), "currency": "EUR", "items": items}}
+    assert error_codes(alice(create, for_bob)) == ["FORBIDDEN"]
+    assert error_codes(anonymous(create, for_bob)) == ["UNAUTHENTICATED"]
+    bobs = bob(create, for_bob)["data"]["createOrder"]
+    assert bobs["user"]["id"] == str(BOB_ID)
+    assert router(create, for_bob)["data"]["createOrder"]["user"]["id"] == str(BOB_ID)
+
+    pay = "mutation($input: PayOrderInput!) { payOrder(input: $input) { id } }"
+    payment = {"input": {"orderId": bobs["id"], "amount": "1.00", "method": "CARD", "idempotencyKey": f"auth-{time.time()}"}}
+    assert error_codes(alice(pay, payment)) == ["FORBIDDEN"]
+    assert "id" in bob(pay, payment)["data"]["payOrder"]
+
+    cancel = "mutation($id: ID!) { cancelOrder(id: $id) { status } }"
+    assert error_codes(alice(cancel, {"id": bobs["id"]})) == ["FORBIDDEN"]
+    assert alice("query($id: ID!) { order(id: $id) { id } }", {"id": bobs["id"]})["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert bob(cancel, {"id": bobs["id"]})["data"]["cancelOrder"]["status"] == "CANCELLED"
+
+
+def forged(alice: Router) -> dict[str, str]:
+    claims = jwt.decode(alice.token, options={"verify_signature": False})
+    header = jwt.get_unverified_header(alice.token)
+    head, body, signature = alice.token.split(".")
+    tampered_claims = jwt.utils.base64url_encode(json.dumps({**claims, "sub": str(ROOT_USER), "staff": True}).encode()).decode()
+    return {
+        "tampered claims": f"{head}.{tampered_claims}.{signature}",
+        "alg none": jwt.encode({**claims, "staff": True}, None, algorithm="none", headers={"kid": header["kid"]}),
+        "expired": jwt.encode({**claims, "exp": 1}, "x" * 32, algorithm="HS256", headers={"kid": header["kid"]}),
+        "garbage": "garbage",
+    }
+
+
+@pytest.mark.parametrize("kind", ["tampered claims", "alg none", "expired", "garbage"])
+def test_the_router_refuses_bad_tokens_before_any_subgraph(stack, alice, kind):
+    response = Router(stack.url("router"), forged(alice)[kind]).post("{ orders { id } }")
+    assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_subgraphs_refuse_requests_not_signed_by_the_router(stack, router):
+    for name in ("users", "orders", "payments"):
+        response = httpx.post(
+            stack.url(name), json={"query": "{ __typename }"}, headers={"Authorization": f"Bearer {router.token}"}
+        )
+        assert response.status_code == 403, name
+        assert error_codes(response.json()) == ["FORBIDDEN"]
+
+
+def test_a_rotated_signing_key_is_trusted_and_old_tokens_keep_working(stack, anonymous, alice):
+    users = stack.processes["users"]
+    subprocess.run(
+        [sys.executable, "manage.py", "rotate_jwt_key"], cwd=users.cwd, env=users.env, check=True, capture_output=True
+    )
+    stack.restart_process("users")
+    fresh = anonymous.login(ALICE_ID)
+    assert jwt.get_unverified_header(fresh.token)["kid"] != jwt.get_unverified_header(alice.token)["kid"]
+    query = "{ me { id } orders(pagination: {limit: 1}) { id } }"
+    assert alice(query)["data"]["me"] == {"id": str(ALICE_ID)}
+    # Services that cached the old JWKS refetch it for the new kid within their refresh cooldown.
+    deadline = time.monotonic() + 2 * JWKS_REFRESH_COOLDOWN + 5
+    while "errors" in (body := fresh(query)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert body["data"] == {"me": {"id": str(ALICE_ID)}, "orders": [{"id": owned_by(ALICE_ID)[0]}]}
+
+
+def test_demo_password_is_the_documented_one(anonymous):
+    assert anonymous(LOGIN, {"u": demo_user(ROOT_USER).username, "p": DEMO_PASSWORD})["data"]["login"]["user"]["id"] == "1"
