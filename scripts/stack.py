@@ -23,6 +23,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from federation_kit.demo import DEMO_ORDERS, DEMO_PASSWORD, DEMO_USERS, demo_user
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 SUPERGRAPH_DIR = ROOT / "supergraph"
@@ -102,8 +104,8 @@ class Stack:
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     data_dir: Path | None = None
     log_dir: Path | None = None
-    demo_users: int = 50
-    demo_orders: int = 500
+    demo_users: int = DEMO_USERS
+    demo_orders: int = DEMO_ORDERS
     extra_env: dict[str, str] = field(default_factory=dict)
     cors_origins: list[str] = field(default_factory=list)  # allowed besides router-config.yaml's
     processes: dict[str, Process] = field(default_factory=dict)
@@ -211,8 +213,8 @@ class Stack:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=500, help="demo orders to load into empty databases")
-    parser.add_argument("--users", type=int, default=50, help="demo users to load into empty databases")
+    parser.add_argument("--orders", type=int, default=DEMO_ORDERS, help="demo orders to load into empty databases")
+    parser.add_argument("--users", type=int, default=DEMO_USERS, help="demo users to load into empty databases")
     args = parser.parse_args()
     # Development only: each subgraph's own GraphiQL, which cannot sign its requests like the router.
     dev_env = {"GRAPHIQL": "1", "ALLOW_UNSIGNED_REQUESTS": "1"}
@@ -223,7 +225,9 @@ def main() -> None:
         print(
             "\nDjango Supergraph is running (Ctrl-C stops everything):\n"
             f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
-            + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES),
+            + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES)
+            + f"\nDemo logins (password {DEMO_PASSWORD!r}): {demo_user(1).username} (staff), "
+            f"{demo_user(2).username}, ... {demo_user(args.users).username}\n",
             flush=True,
         )
         while all(p.popen.poll() is None for p in stack.processes.values()):

@@ -12,6 +12,7 @@ from conftest import DEMO_ORDERS, DEMO_USERS, LOGIN, Router, error_codes
 
 from federation_kit.auth import JWKS_REFRESH_COOLDOWN
 from federation_kit.demo import DEMO_PASSWORD, demo_order, demo_user
+from federation_kit.signature import sign
 
 ROOT_USER, ALICE_ID, BOB_ID = 1, 2, 3  # demo user 1 is staff; 2 and 3 are customers
 
@@ -126,3 +127,49 @@ def test_a_rotated_signing_key_is_trusted_and_old_tokens_keep_working(stack, ano
 
 def test_demo_password_is_the_documented_one(anonymous):
     assert anonymous(LOGIN, {"u": demo_user(ROOT_USER).username, "p": DEMO_PASSWORD})["data"]["login"]["user"]["id"] == "1"
+
+
+def signed_body(stack, query: str, variables: dict, *, secret: str | None = None) -> dict:
+    signature = sign(secret or stack.hmac_secret, query, variables)
+    return {"query": query, "variables": variables, "extensions": {"hmac-signature": signature}}
+
+
+def test_subgraphs_refuse_wrong_and_altered_signatures(stack, router):
+    query, variables = "query($id: ID!) { order(id: $id) { id total } }", {"id": "1"}
+    auth = {"Authorization": f"Bearer {router.token}"}
+    url = stack.url("orders")
+    assert httpx.post(url, json=signed_body(stack, query, variables), headers=auth).json()["data"]["order"]["id"] == "1"
+    wrong_secret = signed_body(stack, query, variables, secret="not-the-router-secret-at-all")
+    altered_query = {**signed_body(stack, query, variables), "query": query.replace("total", "currency")}
+    altered_variables = {**signed_body(stack, query, variables), "variables": {"id": "2"}}
+    for body in (wrong_secret, altered_query, altered_variables):
+        response = httpx.post(url, json=body, headers=auth)
+        assert response.status_code == 403
+        assert error_codes(response.json()) == ["FORBIDDEN"]
+
+
+def test_cors_allows_only_the_listed_origins(stack):
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    listed = httpx.options(stack.url("router"), headers={"Origin": "http://localhost:5173", **preflight})
+    assert listed.headers.get("access-control-allow-origin") == "http://localhost:5173"
+    unlisted = httpx.options(stack.url("router"), headers={"Origin": "http://evil.example", **preflight})
+    assert unlisted.headers.get("access-control-allow-origin") != "http://evil.example"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ orders(pagination: {limit: 100000}) { id } }",
+        '{ order(id: "1 OR 1=1") { id } }',
+        "{ orders { id",
+        'mutation { payOrder(input: {orderId: "1", amount: "NaN", method: CARD, idempotencyKey: "x"}) { id } }',
+        "{ __typename " + "a: __typename " * 2000 + "}",
+    ],
+)
+def test_error_bodies_never_show_internals(router, query):
+    response = router.post(query)
+    assert response.status_code in (200, 400)
+    body = response.json()
+    assert body["errors"] and all(e.get("extensions", {}).get("code") for e in body["errors"])
+    for leak in ("Traceback", 'File "', "sqlite", "SELECT ", "django.", "strawberry."):
+        assert leak not in response.text

@@ -34,6 +34,19 @@ JWT_AUDIENCE = env_str("JWT_AUDIENCE", "django-supergraph")
 JWT_JWKS_URL = env_str("JWT_JWKS_URL", "http://127.0.0.1:4001/.well-known/jwks.json")
 JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
 
+if ENVIRONMENT == "production":
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(env_float("SECURE_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # TLS ends in front of the services: the router calls them over the private network in
+    # plain HTTP, which a redirect to https would break. Turn it on where TLS reaches them.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+    if not SECURE_SSL_REDIRECT:
+        SILENCED_SYSTEM_CHECKS = ["security.W008"]
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
