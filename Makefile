@@ -34,8 +34,10 @@ check-schema: bootstrap
 	done; exit $$status
 	cd supergraph && node compose.mjs --check
 
+# DB=postgres: a throwaway PostgreSQL cluster (Debian's server), one database per service.
+DB ?= sqlite
 dev: bootstrap schema
-	$(PY) scripts/stack.py
+	$(PY) scripts/stack.py --db $(DB)
 
 test-services: bootstrap
 	@for s in $(SERVICES); do \
@@ -45,8 +47,10 @@ test-services: bootstrap
 test-router: bootstrap
 	cd supergraph && npm test --silent
 
+# The end-to-end suite, on SQLite files and again on a real PostgreSQL cluster.
 test-e2e: bootstrap
-	$(PY) -m pytest -q tests
+	E2E_DB=sqlite $(PY) -m pytest -q tests
+	E2E_DB=postgres $(PY) -m pytest -q tests
 
 # Each of these adds its own targets, and its tests to EXTRA_TESTS.
 -include supergraph/governance.mk bench/bench.mk frontend-example/frontend.mk

@@ -18,6 +18,7 @@ const config: CodegenConfig = {
       },
     },
   },
+  // Quiet: `npm run codegen` runs check-operations first, which names what does not fit.
   silent: true,
 };
 

@@ -24,6 +24,7 @@ import httpx
 import yaml
 
 from federation_kit.demo import DEMO_ORDERS, DEMO_PASSWORD, DEMO_USERS, demo_user
+from postgres import PostgresCluster
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -99,10 +100,15 @@ class Process:
 
 @dataclass
 class Stack:
-    """The services and the router. ``data_dir`` None: each service's own db.sqlite3 (development)."""
+    """The services and the router.
+
+    ``database``: "sqlite" (a file per service: in ``data_dir``, or each service's own
+    db.sqlite3 when None) or "postgres" (a throwaway cluster, one database per service).
+    """
 
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     data_dir: Path | None = None
+    database: str = "sqlite"
     log_dir: Path | None = None
     demo_users: int = DEMO_USERS
     demo_orders: int = DEMO_ORDERS
@@ -111,6 +117,8 @@ class Stack:
     processes: dict[str, Process] = field(default_factory=dict)
     # A fresh secret per run: the router signs subgraph requests with it, the subgraphs check.
     hmac_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    postgres: PostgresCluster | None = None
+    database_urls: dict[str, str] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/graphql"
@@ -130,10 +138,18 @@ class Stack:
             "PYTHONUNBUFFERED": "1",  # log lines (access log included) appear as they happen
             **self.extra_env,
         }
+        if name in self.database_urls:
+            env["DATABASE_URL"] = self.database_urls[name]
         if self.data_dir:
-            env["DATABASE_URL"] = f"sqlite:///{self.data_dir / f'{name}.sqlite3'}"
             env["JWT_KEYS_DIR"] = str(self.data_dir / "jwt-keys")
         return env
+
+    def create_databases(self) -> None:
+        if self.database == "postgres":
+            self.postgres = PostgresCluster(free_port()).start()
+            self.database_urls = {name: self.postgres.create_database(name) for name in SERVICES}
+        elif self.data_dir:
+            self.database_urls = {name: f"sqlite:///{self.data_dir / f'{name}.sqlite3'}" for name in SERVICES}
 
     def prepare(self, name: str) -> None:
         manage = [str(VENV_BIN / "python"), "manage.py"]
@@ -183,6 +199,7 @@ class Stack:
 
     def start(self) -> None:
         try:
+            self.create_databases()
             for name in SERVICES:
                 self.prepare(name)
             for name in SERVICES:
@@ -200,6 +217,8 @@ class Stack:
     def stop(self) -> None:
         for process in reversed(self.processes.values()):
             process.stop()
+        if self.postgres:
+            self.postgres.stop()
 
     def stop_process(self, name: str) -> None:
         self.processes[name].stop()
@@ -215,10 +234,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=DEMO_ORDERS, help="demo orders to load into empty databases")
     parser.add_argument("--users", type=int, default=DEMO_USERS, help="demo users to load into empty databases")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite", help="postgres: a throwaway cluster")
     args = parser.parse_args()
     # Development only: each subgraph's own GraphiQL, which cannot sign its requests like the router.
     dev_env = {"GRAPHIQL": "1", "ALLOW_UNSIGNED_REQUESTS": "1"}
-    stack = Stack(demo_orders=args.orders, demo_users=args.users, extra_env=dev_env)
+    stack = Stack(demo_orders=args.orders, demo_users=args.users, database=args.db, extra_env=dev_env)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()

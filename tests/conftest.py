@@ -1,5 +1,6 @@
 """End-to-end fixtures: the real services and router, on free ports, with fresh databases."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,12 +14,17 @@ from stack import SERVICES, Stack, free_port  # noqa: E402
 from federation_kit.demo import DEMO_ORDERS, DEMO_PASSWORD, DEMO_USERS, demo_user  # noqa: E402  (`make dev`'s data)
 
 
+# `make test` runs this suite twice: on SQLite files and on a real PostgreSQL cluster.
+E2E_DB = os.environ.get("E2E_DB", "sqlite")
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("data")
     stack = Stack(
         ports={name: free_port() for name in ("router", *SERVICES)},
         data_dir=data_dir,
+        database=E2E_DB,
         log_dir=data_dir,
         demo_users=DEMO_USERS,
         demo_orders=DEMO_ORDERS,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.client import HttpClient
+from harness.cpu import OthersCpu
 
 # One request of a scenario, made with the worker's client; returns the answer.
 Request = Callable[[HttpClient], Awaitable[Any]]
@@ -20,6 +21,7 @@ class Measurement:
     p50_ms: float
     p99_ms: float
     rps: float
+    others_cpu: float  # share of the machine's CPU that other processes used meanwhile
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -51,7 +53,8 @@ async def _drive(request: Request, count: int, concurrency: int) -> tuple[list[f
 def measure(request: Request, count: int, concurrency: int, warmup: int) -> Measurement:
     """Warm up with ``warmup`` requests, then time ``count`` more; any failed request fails it all."""
     asyncio.run(_drive(request, warmup, concurrency))
-    latencies, elapsed = asyncio.run(_drive(request, count, concurrency))
+    with OthersCpu() as others:
+        latencies, elapsed = asyncio.run(_drive(request, count, concurrency))
     latencies.sort()
     return Measurement(
         requests=count,
@@ -59,6 +62,7 @@ def measure(request: Request, count: int, concurrency: int, warmup: int) -> Meas
         p50_ms=percentile(latencies, 0.50) * 1000,
         p99_ms=percentile(latencies, 0.99) * 1000,
         rps=count / elapsed,
+        others_cpu=others.share,
     )
 
 

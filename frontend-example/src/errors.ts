@@ -46,6 +46,10 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
       return { code, message: 'This order was cancelled, so it cannot be paid.' };
     case 'IDEMPOTENCY_KEY_REUSED':
       return { code, message: 'This payment clashed with an earlier, different one and was not made. Please pay again.' };
+    case 'UNAUTHENTICATED':
+      return { code, message: 'You need to be logged in to do this.' };
+    case 'FORBIDDEN':
+      return { code, message: 'You are not allowed to do this.' };
     case 'DEPENDENCY_UNAVAILABLE':
       return { code, message: 'A service needed for this is not answering, so nothing was saved. Please try again in a moment.' };
     case 'GATEWAY_TIMEOUT':
