@@ -119,6 +119,10 @@ class Stack:
     hmac_secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     postgres: PostgresCluster | None = None
     database_urls: dict[str, str] = field(default_factory=dict)
+    # Where the router reaches a subgraph, when not at the service itself (e.g. a fault proxy),
+    # and router-config.yaml keys replaced for this stack (e.g. {"limits": {...}}).
+    router_subgraph_urls: dict[str, str] = field(default_factory=dict)
+    router_overrides: dict = field(default_factory=dict)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/graphql"
@@ -135,6 +139,7 @@ class Stack:
             "JWT_JWKS_URL": self.jwks_url,
             "USERS_SERVICE_URL": self.url("users"),
             "ORDERS_SERVICE_URL": self.url("orders"),
+            "PAYMENTS_SERVICE_URL": self.url("payments"),
             "PYTHONUNBUFFERED": "1",  # log lines (access log included) appear as they happen
             **self.extra_env,
         }
@@ -177,14 +182,15 @@ class Stack:
     def router_config(self) -> Path:
         """router-config.yaml as committed, but for this stack's ports (the file itself when they are the defaults)."""
         committed = ROOT / "router-config.yaml"
-        if self.ports == DEFAULT_PORTS and not self.cors_origins:
+        if self.ports == DEFAULT_PORTS and not (self.cors_origins or self.router_subgraph_urls or self.router_overrides):
             return committed
         config = yaml.safe_load(committed.read_text())
         config["listen"]["port"] = self.ports["router"]
         config["auth"]["jwks_url"] = self.jwks_url
         config["supergraph"] = str(SUPERGRAPH_DIR / "supergraph.graphql")
-        config["subgraphs"] = {name: {"url": self.url(name)} for name in SERVICES}
+        config["subgraphs"] = {name: {"url": self.router_subgraph_urls.get(name, self.url(name))} for name in SERVICES}
         config["cors"]["origins"] += self.cors_origins
+        config.update(self.router_overrides)
         path = Path(tempfile.mkstemp(prefix="router-config-", suffix=".yaml", dir=self.log_dir)[1])
         path.write_text(yaml.safe_dump(config))
         return path
@@ -222,6 +228,14 @@ class Stack:
 
     def stop_process(self, name: str) -> None:
         self.processes[name].stop()
+
+    def reconfigure_router(self, subgraph_urls: dict[str, str], overrides: dict) -> None:
+        """Restart the router with other subgraph URLs and config keys (empty: as at start)."""
+        self.router_subgraph_urls, self.router_overrides = subgraph_urls, overrides
+        self.processes["router"].stop()
+        self.processes["router"] = router = self.router_process()
+        router.start()
+        router.wait_ready(time.monotonic() + READY_TIMEOUT)
 
     def restart_process(self, name: str) -> None:
         process = self.processes[name]

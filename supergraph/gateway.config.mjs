@@ -5,6 +5,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRemoteJwksSigningKeyProvider, defineConfig, extractFromHeader, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
+import { GraphQLError } from 'graphql';
+import { maskError } from 'graphql-yoga';
 import { loadRouterConfig, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
@@ -51,6 +53,24 @@ new Logger().info({ path: file }, 'Using router config');
 
 const propagate = config.headers.propagate;
 
+// A subgraph that failed (down, refused, timed out) is named, so clients and operators know which
+// fields are null and why; its URL and the request sent to it never leak. Errors a subgraph
+// answered itself (e.g. FORBIDDEN) pass as they are; anything else unexpected stays masked.
+const SUBGRAPH_FAILURES = new Set(['SUBREQUEST_HTTP_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'GATEWAY_TIMEOUT']);
+
+function maskErrorNamingSubgraph(error, message, isDev) {
+  const { code, serviceName, http } = error?.extensions ?? {};
+  if (serviceName && SUBGRAPH_FAILURES.has(code)) {
+    const what = code === 'GATEWAY_TIMEOUT' ? 'did not answer in time' : 'is unavailable';
+    return new GraphQLError(`The ${serviceName} subgraph ${what}: its fields are null in this answer`, {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: { code, serviceName, ...(http && { http }) },
+    });
+  }
+  return maskError(error, message, isDev);
+}
+
 // The JWT plugin refuses a bad token with HTTP 401, or 400 for a malformed one, and no error
 // code; clients branch on codes, and every refused token is the same "log in again" case.
 const MALFORMED_TOKEN = 'Invalid authentication token provided';
@@ -68,13 +88,15 @@ const useUnauthenticatedCode = () => ({
 
 // Example operations, preloaded as a collection in Hive Laboratory's sidebar (Laboratory keeps
 // its collections in the browser's storage, so later visits show what the user made of them).
-const exampleOperation = (id, name, description, query, variables) => ({
+// Orders and payments need a login: run "Log in" first and put its token in the Headers tab.
+const WITH_TOKEN = { Authorization: 'Bearer PASTE_THE_TOKEN_FROM_LOG_IN' };
+const exampleOperation = (id, name, description, query, variables = {}, headers = WITH_TOKEN) => ({
   id,
   name,
   description,
   query,
-  variables: JSON.stringify(variables ?? {}, null, 2),
-  headers: '{}',
+  variables: JSON.stringify(variables, null, 2),
+  headers: JSON.stringify(headers, null, 2),
   extensions: '{}',
   createdAt: '2026-01-01T00:00:00.000Z',
 });
@@ -84,6 +106,13 @@ const LABORATORY_EXAMPLES = [
     name: 'Supergraph examples',
     createdAt: '2026-01-01T00:00:00.000Z',
     operations: [
+      exampleOperation('log-in', 'Log in', 'A token for the other operations; ada.lovelace1 is the demo data\'s staff user.', `mutation LogIn($username: String!, $password: String!) {
+  login(username: $username, password: $password) {
+    token
+    expiresAt
+    user { username fullName }
+  }
+}`, { username: 'ada.lovelace1', password: 'supergraph-demo' }, {}),
       exampleOperation('orders', 'Orders with customers and payment status', 'One request, answered by all three services.', `query Orders {
   orders(pagination: { limit: 10 }) {
     id
@@ -159,6 +188,6 @@ export const gatewayConfig = defineConfig({
   // Hiding the schema also means no "Did you mean ...?" hints that would leak field names.
   disableIntrospection: !config.introspection,
   blockFieldSuggestions: !config.introspection,
-  maskedErrors: true,
+  maskedErrors: { maskError: maskErrorNamingSubgraph },
   readinessCheckEndpoint: '/readiness',
 });

@@ -26,17 +26,24 @@ class DependencyUnavailable(ServiceError):
 
 
 # Refusals the other service makes on the caller's behalf are the caller's answer too.
-_PASSED_ON = {ErrorCode.FORBIDDEN.value, ErrorCode.UNAUTHENTICATED.value}
+CALLER_REFUSALS = frozenset({ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED})
 _FORWARDED_HEADERS = ("authorization", "traceparent")
 
 
-def query_service(service: str, url: str, query: str, variables: dict[str, Any], request: HttpRequest) -> dict[str, Any]:
+def query_service(
+    service: str,
+    url: str,
+    query: str,
+    variables: dict[str, Any],
+    request: HttpRequest,
+    passed_on: frozenset[ErrorCode] = CALLER_REFUSALS,
+) -> dict[str, Any]:
     """POST a query to another service as the caller of ``request`` and return its ``data``.
 
     The request is signed like the router's and carries the caller's token, so the other
     service applies the caller's permissions. Anything but a clean GraphQL answer
     (refused connection, timeout, HTTP error, GraphQL errors, malformed JSON) raises
-    DependencyUnavailable, except a FORBIDDEN/UNAUTHENTICATED refusal, passed on as it is.
+    DependencyUnavailable, except the error codes in ``passed_on``, raised again as they are.
     """
     body = {
         "query": query,
@@ -53,7 +60,7 @@ def query_service(service: str, url: str, query: str, variables: dict[str, Any],
     errors = answer.get("errors") if isinstance(answer, dict) else None
     for error in errors or ():
         code = (error.get("extensions") or {}).get("code")
-        if code in _PASSED_ON:
+        if code in passed_on:
             raise ServiceError(error.get("message", code), ErrorCode(code))
     if errors or response.status_code != 200 or not isinstance(answer.get("data"), dict):
         logger.warning("%s answered %s with errors: %s", service, response.status_code, errors)

@@ -52,7 +52,7 @@ class Mutation:
         authenticated=True, extensions=[login_required()], description="By the order's owner or staff."
     )
     def cancel_order(self, info: strawberry.Info, id: strawberry.ID) -> Order:
-        return services.cancel_order(parse_id(id), info.context.viewer)
+        return services.cancel_order(parse_id(id), info.context.request)
 
 
 schema = FederatedSchema(query=Query, mutation=Mutation, types=[User])

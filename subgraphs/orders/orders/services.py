@@ -6,8 +6,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 
-from federation_kit.auth import Viewer, check_may_see
-from federation_kit.clients import query_service
+from federation_kit.auth import check_may_see
+from federation_kit.clients import CALLER_REFUSALS, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
 from orders.models import Order, OrderItem
 
@@ -18,6 +18,7 @@ MAX_UNIT_PRICE = Decimal("1000000000.00")
 _CENT = Decimal("0.01")
 
 _USER_EXISTS = "query UserExists($id: ID!) { user(id: $id) { id } }"
+_CLOSE_FOR_PAYMENTS = "mutation CloseForPayments($id: ID!) { closeOrderForPayments(orderId: $id) }"
 
 
 def _validate(currency: str, items: list) -> None:
@@ -65,14 +66,26 @@ def create_order(user_id: int, currency: str, items: list, request: HttpRequest)
     return order
 
 
-def cancel_order(order_id: int, viewer: Viewer) -> Order:
-    """Cancels a placed order of the viewer's (any, for staff); cancelling it again changes nothing."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().filter(pk=order_id).first()
-        if order is None:
-            raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
-        check_may_see(viewer, order.user_id, f"Order {order_id}")
-        if order.status != Order.Status.CANCELLED:
-            order.status = Order.Status.CANCELLED
-            order.save(update_fields=["status"])
+def cancel_order(order_id: int, request: HttpRequest) -> Order:
+    """Cancels a placed order of the caller's (any, for staff); cancelling it again changes nothing.
+
+    The payments service first closes the order for payments (and refuses when it is paid),
+    so a payment racing the cancel is either refused or makes the cancel fail, never both through.
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None:
+        raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
+    check_may_see(request.viewer, order.user_id, f"Order {order_id}")
+    if order.status == Order.Status.CANCELLED:
+        return order
+    query_service(
+        "payments",
+        settings.PAYMENTS_SERVICE_URL,
+        _CLOSE_FOR_PAYMENTS,
+        {"id": str(order_id)},
+        request,
+        passed_on=CALLER_REFUSALS | {ErrorCode.ORDER_NOT_CANCELLABLE},
+    )
+    Order.objects.filter(pk=order_id).update(status=Order.Status.CANCELLED)
+    order.status = Order.Status.CANCELLED
     return order

@@ -28,8 +28,11 @@ class User(EntityStub):
 
     id: strawberry.ID
 
-    @strawberry.field(extensions=[PageSizeLimit()], description="This user's orders, oldest first.")
-    def orders(self, info: Info, pagination: OffsetPaginationInput | None = None) -> list["Order"]:
+    @strawberry.field(
+        extensions=[PageSizeLimit()],
+        description="This user's orders, oldest first (null only while the orders service is unavailable).",
+    )
+    def orders(self, info: Info, pagination: OffsetPaginationInput | None = None) -> list["Order"] | None:
         offset = pagination.offset if pagination else 0
         limit = pagination.limit if pagination else strawberry.UNSET
 
@@ -50,8 +53,10 @@ class Order:
     currency: str = strawberry_django.field(description="ISO 4217 code of total and of every item's price.")
     created_at: auto
 
-    @strawberry_django.field(only=["user_id"])
-    def user(self, root: models.Order) -> User:
+    @strawberry_django.field(
+        only=["user_id"], description="Who ordered (null only while the users service is unavailable)."
+    )
+    def user(self, root: models.Order) -> User | None:
         return User(id=strawberry.ID(str(root.user_id)))
 
     @classmethod

@@ -17,3 +17,5 @@ GRAPHQL_SCHEMA = "orders.schema.schema"
 
 # createOrder asks the users service whether the customer exists.
 USERS_SERVICE_URL = env_str("USERS_SERVICE_URL", "http://127.0.0.1:4001/graphql")
+# cancelOrder asks the payments service to stop taking payments for the order first.
+PAYMENTS_SERVICE_URL = env_str("PAYMENTS_SERVICE_URL", "http://127.0.0.1:4003/graphql")

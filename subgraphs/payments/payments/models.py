@@ -37,6 +37,16 @@ class Payment(models.Model):
         return f"{self.amount} {self.currency} for order {self.order_id} ({self.status})"
 
 
+class OrderClosure(models.Model):
+    """An order the orders service is cancelling: no payment is accepted for it any more."""
+
+    order_id = models.PositiveBigIntegerField(unique=True)
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} closed for payments"
+
+
 class PaymentStatus(models.TextChoices):
     """Where an order stands, from its payments and its total."""
 

@@ -47,5 +47,14 @@ class Mutation:
             info.context.request,
         )
 
+    @strawberry.federation.mutation(
+        inaccessible=True,
+        extensions=[login_required()],
+        description="For the orders service only (hidden from the supergraph): stop taking payments for an order it cancels.",
+    )
+    def close_order_for_payments(self, order_id: strawberry.ID) -> bool:
+        services.close_for_payments(parse_id(order_id, "orderId"))
+        return True
+
 
 schema = FederatedSchema(query=Query, mutation=Mutation, types=[Order])

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from federation_kit.auth import Viewer
 from federation_kit.clients import DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
-from payments.models import Payment, paid_for_order
+from payments.models import OrderClosure, Payment, paid_for_order
 
 _CENT = Decimal("0.01")
 _ORDER = "query OrderForPayment($id: ID!) { order(id: $id) { id status total currency user { id } } }"
@@ -75,6 +75,8 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
             _lock_order(order_id)
             if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
                 return payment
+            if OrderClosure.objects.filter(order_id=order_id).exists():
+                raise ServiceError(f"Order {order_id} is being cancelled", ErrorCode.ORDER_NOT_PAYABLE)
             due = order["total"] - paid_for_order(order_id)
             if amount > due:
                 raise ServiceError(
@@ -95,3 +97,19 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
         if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
             return payment
         raise
+
+
+def close_for_payments(order_id: int) -> None:
+    """Called by the orders service before it cancels an order: from now on the order takes
+    no payment, and an order already paid (in part) cannot be cancelled.
+
+    Under the same per-order lock as pay_order, so a cancel and a payment racing each other
+    end with one of them refused, never with a payment on a cancelled order.
+    """
+    with transaction.atomic():
+        _lock_order(order_id)
+        if paid_for_order(order_id) > 0:
+            raise ServiceError(
+                f"Order {order_id} has payments: refund them before cancelling", ErrorCode.ORDER_NOT_CANCELLABLE
+            )
+        OrderClosure.objects.get_or_create(order_id=order_id)

@@ -24,23 +24,25 @@ class Order(EntityStub):
     id: strawberry.ID
     total: Decimal = strawberry.federation.field(external=True, default=None)
 
+    # Nullable, like every field this service adds to another's entity: while payments is
+    # unavailable the router answers the rest of the order with these null, not no order at all.
     @strawberry.field(description="Payments for this order, oldest first.")
-    def payments(self, info: strawberry.Info) -> list["Payment"]:
+    def payments(self, info: strawberry.Info) -> list["Payment"] | None:
         def fetch(order_ids: list[int]) -> dict[int, list[models.Payment]]:
             return group_by(_visible_payments(info).filter(order_id__in=order_ids), "order_id")
 
         return self.batched("payments", fetch, default=[])
 
     @strawberry.field(description="Sum of the completed (not refunded) payments, in the order's currency.")
-    def amount_paid(self, info: strawberry.Info) -> Decimal:
+    def amount_paid(self, info: strawberry.Info) -> Decimal | None:
         return models.amount_paid(self.payments(info))
 
     @strawberry.federation.field(requires=["total"], description="What is still to pay: total minus amountPaid.")
-    def amount_due(self, info: strawberry.Info) -> Decimal:
+    def amount_due(self, info: strawberry.Info) -> Decimal | None:
         return max(self.total - models.amount_paid(self.payments(info)), Decimal("0.00"))
 
     @strawberry.federation.field(requires=["total"])
-    def payment_status(self, info: strawberry.Info) -> PaymentStatus:
+    def payment_status(self, info: strawberry.Info) -> PaymentStatus | None:
         return models.payment_status(self.payments(info), self.total)
 
 
@@ -54,8 +56,10 @@ class Payment:
     idempotency_key: auto
     created_at: auto
 
-    @strawberry_django.field(only=["order_id"])
-    def order(self, root: models.Payment) -> Order:
+    @strawberry_django.field(
+        only=["order_id"], description="What was paid for (null only while the orders service is unavailable)."
+    )
+    def order(self, root: models.Payment) -> Order | None:
         return Order(id=strawberry.ID(str(root.order_id)))
 
     @classmethod

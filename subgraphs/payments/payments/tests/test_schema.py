@@ -140,3 +140,15 @@ def test_seed_demo_covers_every_payment_status(client):
     body = gql(client, ENTITIES % "... on Order { paymentStatus }", {"r": reps})
     statuses = {e["paymentStatus"] for e in body["data"]["_entities"]}
     assert statuses == {"UNPAID", "PARTIALLY_PAID", "PAID", "REFUNDED"}
+
+
+CLOSE = "mutation($id: ID!) { closeOrderForPayments(orderId: $id) }"
+
+
+def test_a_closed_order_takes_no_payment_and_a_paid_one_cannot_close(client, settings):
+    pay(5, "10.00")
+    assert error_codes(gql(client, CLOSE, {"id": "5"})) == ["ORDER_NOT_CANCELLABLE"]
+    assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True
+    assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True  # idempotent
+    pay(7, "10.00", status=Payment.Status.REFUNDED)
+    assert gql(client, CLOSE, {"id": "7"})["data"]["closeOrderForPayments"] is True
