@@ -33,11 +33,13 @@ check-schema: bootstrap
 		(cd subgraphs/$$s && ../../$(PY) manage.py subgraph_schema --check ../../schema/$$s.graphql) || status=1; \
 	done; exit $$status
 	cd supergraph && node compose.mjs --check
+	$(MAKE) --no-print-directory check-frontend-operations
 
 # DB=postgres: a throwaway PostgreSQL cluster (Debian's server), one database per service.
 DB ?= sqlite
 dev: bootstrap schema
-	$(PY) scripts/stack.py --db $(DB)
+	$(MAKE) --no-print-directory $(FRONTEND_MODULES)
+	$(PY) scripts/stack.py --db $(DB) --frontend
 
 test-services: bootstrap
 	@for s in $(SERVICES); do \

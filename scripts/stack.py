@@ -123,6 +123,7 @@ class Stack:
     # and router-config.yaml keys replaced for this stack (e.g. {"limits": {...}}).
     router_subgraph_urls: dict[str, str] = field(default_factory=dict)
     router_overrides: dict = field(default_factory=dict)
+    frontend: bool = False  # the example app under Vite on 127.0.0.1:5173 (make dev)
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/graphql"
@@ -203,6 +204,13 @@ class Stack:
             f"http://127.0.0.1:{self.ports['router']}/readiness", self.log_dir / "router.log" if self.log_dir else None,
         )  # fmt: skip
 
+    def frontend_process(self) -> Process:
+        env = {**os.environ, "VITE_ROUTER_URL": self.url("router")}
+        return Process(
+            "frontend", ["npm", "run", "dev"], ROOT / "frontend-example", env,
+            "http://127.0.0.1:5173/", self.log_dir / "frontend.log" if self.log_dir else None,
+        )  # fmt: skip
+
     def start(self) -> None:
         try:
             self.create_databases()
@@ -211,6 +219,8 @@ class Stack:
             for name in SERVICES:
                 self.processes[name] = self.service_process(name)
             self.processes["router"] = self.router_process()
+            if self.frontend:
+                self.processes["frontend"] = self.frontend_process()
             for process in self.processes.values():
                 process.start()
             deadline = time.monotonic() + READY_TIMEOUT
@@ -249,16 +259,20 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=DEMO_ORDERS, help="demo orders to load into empty databases")
     parser.add_argument("--users", type=int, default=DEMO_USERS, help="demo users to load into empty databases")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite", help="postgres: a throwaway cluster")
+    parser.add_argument("--frontend", action="store_true", help="also the example app (frontend-example/) under Vite")
     args = parser.parse_args()
     # Development only: each subgraph's own GraphiQL, which cannot sign its requests like the router.
     dev_env = {"GRAPHIQL": "1", "ALLOW_UNSIGNED_REQUESTS": "1"}
-    stack = Stack(demo_orders=args.orders, demo_users=args.users, database=args.db, extra_env=dev_env)
+    stack = Stack(
+        demo_orders=args.orders, demo_users=args.users, database=args.db, frontend=args.frontend, extra_env=dev_env
+    )
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()
         print(
             "\nDjango Supergraph is running (Ctrl-C stops everything):\n"
-            f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
+            + ("  frontend  http://127.0.0.1:5173/\n" if args.frontend else "")
+            + f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
             + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES)
             + f"\nDemo logins (password {DEMO_PASSWORD!r}): {demo_user(1).username} (staff), "
             f"{demo_user(2).username}, ... {demo_user(args.users).username}\n",

@@ -18,6 +18,12 @@ function sentence(text: string): string {
   return trimmed.charAt(0).toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
 }
 
+/** For an answer that has data and errors: a service did not answer for part of it. */
+export const PARTIAL_ANSWER: Problem = {
+  code: 'PARTIAL_ANSWER',
+  message: 'Part of this could not be loaded right now and shows as unknown. Please try again in a moment.',
+};
+
 /** `currency` formats the amounts some errors carry (AMOUNT_EXCEEDS_DUE's amountDue). */
 export function describeError(error: CombinedError, currency = 'EUR'): Problem {
   const first = error.graphQLErrors[0];
@@ -46,10 +52,12 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
       return { code, message: 'This order was cancelled, so it cannot be paid.' };
     case 'IDEMPOTENCY_KEY_REUSED':
       return { code, message: 'This payment clashed with an earlier, different one and was not made. Please pay again.' };
+    case 'INVALID_CREDENTIALS':
+      return { code, message: 'Wrong username or password.' };
     case 'UNAUTHENTICATED':
-      return { code, message: 'You need to be logged in to do this.' };
+      return { code, message: 'Your session has ended. Please log in again.' };
     case 'FORBIDDEN':
-      return { code, message: 'You are not allowed to do this.' };
+      return { code, message: 'This belongs to another customer: only they and staff may see or change it.' };
     case 'DEPENDENCY_UNAVAILABLE':
       return { code, message: 'A service needed for this is not answering, so nothing was saved. Please try again in a moment.' };
     case 'GATEWAY_TIMEOUT':

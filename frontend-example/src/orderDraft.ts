@@ -26,7 +26,7 @@ const MAX_QUANTITY = 10_000;
 const MAX_UNIT_PRICE_CENTS = 100_000_000_000; // 1,000,000,000.00
 
 export const emptyItem = (): ItemDraft => ({ sku: '', name: '', quantity: '1', unitPrice: '' });
-export const emptyDraft = (): OrderDraft => ({ userId: '', currency: 'EUR', items: [emptyItem()] });
+export const emptyDraft = (userId: string): OrderDraft => ({ userId, currency: 'EUR', items: [emptyItem()] });
 
 function itemErrors(item: ItemDraft, index: number): FieldErrors {
   const errors: FieldErrors = {};

@@ -109,9 +109,21 @@ export async function withPage(browser, t, body) {
 }
 
 /** A request to the router from outside the browser, to set up or check what the page shows. */
-export async function graphql(url, query, variables = {}) {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+export async function graphql(url, query, variables = {}, token = null) {
+  const headers = { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) };
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = await response.json();
   if (body.errors) throw new Error(`${query}: ${JSON.stringify(body.errors)}`);
   return body.data;
+}
+
+/** Every demo user's password (federation_kit.demo). */
+export const DEMO_PASSWORD = 'supergraph-demo';
+
+export async function tokenFor(url, username) {
+  const { login } = await graphql(url, 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }', {
+    u: username,
+    p: DEMO_PASSWORD,
+  });
+  return login.token;
 }

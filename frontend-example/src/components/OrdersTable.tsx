@@ -34,8 +34,14 @@ export function OrdersTable({ orders }: { orders: ListedOrder[] }) {
               <Link to={`/orders/${order.id}`}>#{order.id}</Link> <CancelledBadge status={order.status} />
             </td>
             <td>
-              <div>{order.user.fullName || order.user.username}</div>
-              <div className="muted">{order.user.username}</div>
+              {order.user ? (
+                <>
+                  <div>{order.user.fullName || order.user.username}</div>
+                  <div className="muted">{order.user.username}</div>
+                </>
+              ) : (
+                <span className="muted">Unknown</span>
+              )}
             </td>
             <td className="items-summary">{itemsSummary(order.items)}</td>
             <td className="number">{formatMoney(order.total, order.currency)}</td>

@@ -2,9 +2,11 @@ import type { OrderPageQuery } from '../gql/graphql';
 import { PAYMENT_METHOD, PAYMENT_STATE, formatDateTime } from '../labels';
 import { formatMoney } from '../money';
 
-type Payment = NonNullable<OrderPageQuery['order']>['payments'][number];
+type Payment = NonNullable<NonNullable<OrderPageQuery['order']>['payments']>[number];
 
-export function PaymentsTable({ payments }: { payments: Payment[] }) {
+/** null: the payments service did not answer. */
+export function PaymentsTable({ payments }: { payments: Payment[] | null }) {
+  if (!payments) return <p className="empty">The payments cannot be shown right now.</p>;
   if (!payments.length) return <p className="empty">No payments yet.</p>;
   return (
     <table className="table compact">

@@ -1,7 +1,9 @@
 import type { OrderStatus, PaymentStatus } from '../gql/graphql';
 import { ORDER_STATUS, PAYMENT_STATUS } from '../labels';
 
-export function PaymentStatusBadge({ status }: { status: PaymentStatus }) {
+/** null: the payments service did not say (the rest of the order still shows). */
+export function PaymentStatusBadge({ status }: { status: PaymentStatus | null }) {
+  if (!status) return <span className="badge badge-unknown">Unknown</span>;
   return <span className={`badge badge-${status.toLowerCase()}`}>{PAYMENT_STATUS[status]}</span>;
 }
 

@@ -9,10 +9,13 @@ import { PageHeader } from '../components/PageHeader';
 import { type Problem, describeError } from '../errors';
 import { CreateOrderDocument } from '../gql/graphql';
 import { formatMoney, fromCents } from '../money';
+import { useSession } from '../session';
 import { CURRENCIES, type FieldErrors, type OrderDraft, draftTotalCents, emptyDraft, toCreateOrderInput, validateOrderDraft } from '../orderDraft';
 
 export function NewOrderPage() {
-  const [draft, setDraft] = useState<OrderDraft>(emptyDraft);
+  const { session } = useSession();
+  // For yourself by default: only staff may order for another customer.
+  const [draft, setDraft] = useState<OrderDraft>(() => emptyDraft(session?.user.id ?? ''));
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [{ fetching }, createOrder] = useMutation(CreateOrderDocument);
@@ -39,7 +42,7 @@ export function NewOrderPage() {
   const total = draftTotalCents(draft);
   return (
     <section>
-      <PageHeader title="New order" subtitle="The customer is checked with the users service before the order is saved." />
+      <PageHeader title="New order" subtitle="For yourself, or, for staff, for any customer: the users service checks the customer first." />
       <form className="card new-order" onSubmit={submit} noValidate>
         <div className="form-row">
           <CustomerField value={draft.userId} error={fieldErrors.userId} onChange={(userId) => edit({ userId })} />

@@ -6,16 +6,23 @@ import { PageHeader } from '../components/PageHeader';
 import { PayForm } from '../components/PayForm';
 import { PaymentsTable } from '../components/PaymentsTable';
 import { CancelledBadge, PaymentStatusBadge } from '../components/StatusBadge';
-import { describeError } from '../errors';
+import { PARTIAL_ANSWER, describeError } from '../errors';
 import { type OrderPageQuery, OrderPageDocument } from '../gql/graphql';
 import { formatDateTime } from '../labels';
 import { formatMoney } from '../money';
 
 type Order = NonNullable<OrderPageQuery['order']>;
 
+function paymentNote(order: Order): string {
+  if (order.status === 'CANCELLED') return 'This order was cancelled; it cannot be paid.';
+  if (order.amountDue === null) return 'What is due cannot be shown right now; try again in a moment.';
+  return 'Nothing is due on this order.';
+}
+
 function PaymentSummary({ order }: { order: Order }) {
-  const money = (amount: string) => formatMoney(amount, order.currency);
-  const payable = order.status === 'PLACED' && Number(order.amountDue) > 0;
+  // amountPaid and amountDue are null when the payments service did not answer.
+  const money = (amount: string | null) => (amount === null ? '—' : formatMoney(amount, order.currency));
+  const { amountDue } = order;
   return (
     <div className="card">
       <h2>Payment</h2>
@@ -25,12 +32,12 @@ function PaymentSummary({ order }: { order: Order }) {
         <dt>Paid</dt>
         <dd>{money(order.amountPaid)}</dd>
         <dt>Due</dt>
-        <dd className="strong">{money(order.amountDue)}</dd>
+        <dd className="strong">{money(amountDue)}</dd>
       </dl>
-      {payable ? (
-        <PayForm key={order.amountDue} orderId={order.id} amountDue={order.amountDue} currency={order.currency} />
+      {order.status === 'PLACED' && amountDue !== null && Number(amountDue) > 0 ? (
+        <PayForm key={amountDue} orderId={order.id} amountDue={amountDue} currency={order.currency} />
       ) : (
-        <p className="note">{order.status === 'CANCELLED' ? 'This order was cancelled; it cannot be paid.' : 'Nothing is due on this order.'}</p>
+        <p className="note">{paymentNote(order)}</p>
       )}
     </div>
   );
@@ -58,13 +65,15 @@ export function OrderPage() {
             Order #{order.id} <PaymentStatusBadge status={order.paymentStatus} /> <CancelledBadge status={order.status} />
           </>
         }
-        subtitle={`${order.user.fullName || order.user.username} · ${order.user.email} · placed ${formatDateTime(order.createdAt)}`}
+        subtitle={[order.user && (order.user.fullName || order.user.username), order.user?.email, `placed ${formatDateTime(order.createdAt)}`]
+          .filter(Boolean)
+          .join(' · ')}
       >
         <Link to="/orders" className="button secondary">
           All orders
         </Link>
       </PageHeader>
-      {error && <ErrorAlert problem={describeError(error)} />}
+      {error && <ErrorAlert problem={PARTIAL_ANSWER} />}
       <div className="order-layout">
         <div className="card">
           <h2>Items</h2>

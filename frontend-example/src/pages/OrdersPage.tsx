@@ -4,7 +4,7 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
-import { describeError } from '../errors';
+import { PARTIAL_ANSWER, describeError } from '../errors';
 import { OrdersPageDocument } from '../gql/graphql';
 
 const PAGE_SIZE = 10;
@@ -25,7 +25,7 @@ export function OrdersPage() {
           New order
         </Link>
       </PageHeader>
-      {error && <ErrorAlert problem={describeError(error)} />}
+      {error && <ErrorAlert problem={data ? PARTIAL_ANSWER : describeError(error)} />}
       {data && (
         <div className="card">
           <OrdersTable orders={data.orders.slice(0, PAGE_SIZE)} />

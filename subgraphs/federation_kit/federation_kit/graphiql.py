@@ -19,6 +19,7 @@ from graphql import (
     GraphQLSchema,
     get_named_type,
     is_leaf_type,
+    is_non_null_type,
     is_required_argument,
 )
 
@@ -30,12 +31,17 @@ def _needs_arguments(field: GraphQLField) -> bool:
 
 
 def example_query(schema: GraphQLSchema) -> str:
-    """A first query to run: the first list of Query that needs no argument, with its scalar fields."""
+    """A first query to run: the first list of Query that needs no argument, with the scalar fields
+    that always have a value (a nullable one may be withheld from an anonymous caller, with an error)."""
     for name, field in schema.query_type.fields.items():
         item = get_named_type(field.type)
         if name.startswith("_") or _needs_arguments(field) or not isinstance(item, GraphQLObjectType):
             continue
-        scalars = [n for n, f in item.fields.items() if is_leaf_type(get_named_type(f.type)) and not _needs_arguments(f)]
+        scalars = [
+            n
+            for n, f in item.fields.items()
+            if is_non_null_type(f.type) and is_leaf_type(get_named_type(f.type)) and not _needs_arguments(f)
+        ]
         arguments = "(pagination: { limit: 5 })" if "pagination" in field.args else ""
         return f"{{\n  {name}{arguments} {{\n" + "".join(f"    {n}\n" for n in scalars) + "  }\n}\n"
     return "{\n  _service {\n    sdl\n  }\n}\n"
