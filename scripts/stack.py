@@ -8,6 +8,7 @@ starts under gunicorn, the production server of the Dockerfiles.
 """
 
 import argparse
+import ctypes
 import os
 import secrets
 import signal
@@ -32,6 +33,24 @@ SUPERGRAPH_DIR = ROOT / "supergraph"
 SERVICES = ("users", "orders", "payments")
 DEFAULT_PORTS = {"router": 4000, "users": 4001, "orders": 4002, "payments": 4003}
 READY_TIMEOUT = 60
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the stack's process dies, however it dies (Linux)."""
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def check_ports_free(ports: dict[str, int]) -> None:
+    """Fail early and clearly when another process (another `make dev`?) holds one of our ports."""
+    for name, port in ports.items():
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                raise RuntimeError(f"port {port} for {name} is in use: is another `make dev` running?") from None
 
 
 def free_port() -> int:
@@ -59,6 +78,7 @@ class Process:
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # our own process group: Ctrl-C reaches us, and we stop it in order
+            preexec_fn=_die_with_parent,  # and no process outlives us if we are killed
         )
         if self.log_path:
             output.close()
@@ -212,6 +232,8 @@ class Stack:
         )  # fmt: skip
 
     def start(self) -> None:
+        ports = {**self.ports, **({"frontend": 5173} if self.frontend else {})}
+        check_ports_free(ports)
         try:
             self.create_databases()
             for name in SERVICES:
