@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 from strawberry.permission import BasePermission, PermissionExtension
 
-from federation_kit.errors import ErrorCode, ServiceError
+from federation_kit.errors import ErrorCode, ServiceError, parse_id
 
 ALGORITHMS = ["RS256"]
 
@@ -111,3 +111,11 @@ def visible_to(queryset: QuerySet, viewer: Viewer, owner_field: str = "user_id")
 def check_may_see(viewer: Viewer, owner_id: int, what: str) -> None:
     if not viewer.may_see(owner_id):
         raise ServiceError(f"{what} belongs to another user", ErrorCode.FORBIDDEN)
+
+
+def owned_by_viewer(queryset: QuerySet, id: object, viewer: Viewer, label: str) -> Any:
+    """The row with this id: None when there is none, a FORBIDDEN error when it is another user's."""
+    obj = queryset.filter(pk=parse_id(id)).first()
+    if obj is not None:
+        check_may_see(viewer, obj.user_id, f"{label} {obj.pk}")
+    return obj

@@ -2,7 +2,7 @@ import strawberry
 import strawberry_django
 from strawberry_django.pagination import OffsetPaginationInput
 
-from federation_kit.auth import check_may_see, login_required
+from federation_kit.auth import check_may_see, login_required, owned_by_viewer
 from federation_kit.errors import parse_id
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
@@ -32,10 +32,7 @@ class Query:
         description="null when it does not exist; a FORBIDDEN error when it is another user's.",
     )
     def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
-        order = models.Order.objects.filter(pk=parse_id(id)).first()
-        if order is not None:
-            check_may_see(info.context.viewer, order.user_id, f"Order {order.pk}")
-        return order
+        return owned_by_viewer(models.Order.objects.all(), id, info.context.viewer, "Order")
 
 
 @strawberry.type

@@ -2,7 +2,7 @@ import strawberry
 import strawberry_django
 from strawberry_django.pagination import OffsetPaginationInput
 
-from federation_kit.auth import check_may_see, login_required
+from federation_kit.auth import login_required, owned_by_viewer
 from federation_kit.errors import parse_id
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
@@ -27,10 +27,7 @@ class Query:
         description="null when it does not exist; a FORBIDDEN error when it is another user's.",
     )
     def payment(self, info: strawberry.Info, id: strawberry.ID) -> Payment | None:
-        payment = models.Payment.objects.filter(pk=parse_id(id)).first()
-        if payment is not None:
-            check_may_see(info.context.viewer, payment.user_id, f"Payment {payment.pk}")
-        return payment
+        return owned_by_viewer(models.Payment.objects.all(), id, info.context.viewer, "Payment")
 
 
 @strawberry.type
