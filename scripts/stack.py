@@ -1,5 +1,8 @@
 """Run the whole product locally: the three services and the router, as real processes.
 
+With them, what carries events between the services: Redis (scripts/redis.py), an outbox
+relay per service and a Celery worker per service that consumes events (federation_kit.outbox).
+
 ``make dev`` runs this in the foreground (Ctrl-C stops everything); the end-to-end tests
 import :class:`Stack` to start the same processes on free ports with fresh databases.
 
@@ -18,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,12 +30,14 @@ import yaml
 
 from federation_kit.demo import DEMO_ORDERS, DEMO_PASSWORD, DEMO_USERS, demo_user
 from postgres import PostgresCluster
+from redis import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 SUPERGRAPH_DIR = ROOT / "supergraph"
 SERVICES = ("users", "orders", "payments")
-DEFAULT_PORTS = {"router": 4000, "users": 4001, "orders": 4002, "payments": 4003}
+DEFAULT_PORTS = {"router": 4000, "users": 4001, "orders": 4002, "payments": 4003, "redis": 6380}  # not 6379: a system Redis may be there
+CONSUMERS = ("orders", "users")  # services whose Celery worker handles events (orders/tasks.py, accounts/tasks.py)
 READY_TIMEOUT = 60
 
 
@@ -65,9 +71,10 @@ class Process:
     command: list[str]
     cwd: Path
     env: dict[str, str]
-    ready_url: str
+    ready_url: str | None  # None: ready once started (workers, relays), or when ``ready()`` says so
     log_path: Path | None
     popen: subprocess.Popen | None = None
+    ready: Callable[[], bool] | None = None
 
     def start(self) -> None:
         output = open(self.log_path, "ab") if self.log_path else subprocess.PIPE  # noqa: SIM115
@@ -87,18 +94,24 @@ class Process:
 
     def _relay_output(self) -> None:
         for line in self.popen.stdout:
-            sys.stdout.write(f"{self.name:>9} | {line.decode(errors='replace')}")
+            sys.stdout.write(f"{self.name:>14} | {line.decode(errors='replace')}")
             sys.stdout.flush()
 
     def wait_ready(self, deadline: float) -> None:
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with code {self.popen.returncode}\n{self.log_tail()}")
-            try:
-                if httpx.get(self.ready_url, timeout=2).status_code == 200:
+            if self.ready is not None:
+                if self.ready():
                     return
-            except httpx.HTTPError:
-                pass
+            elif self.ready_url is None:
+                return
+            else:
+                try:
+                    if httpx.get(self.ready_url, timeout=2).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
             time.sleep(0.2)
         raise RuntimeError(f"{self.name} was not ready at {self.ready_url} after {READY_TIMEOUT}s\n{self.log_tail()}")
 
@@ -144,6 +157,15 @@ class Stack:
     router_subgraph_urls: dict[str, str] = field(default_factory=dict)
     router_overrides: dict = field(default_factory=dict)
     frontend: bool = False  # the example app under Vite on 127.0.0.1:5173 (make dev)
+    redis: RedisServer | None = None
+
+    def __post_init__(self) -> None:
+        self.ports.setdefault("redis", free_port())
+
+    @property
+    def email_dir(self) -> Path:
+        """Where the users service writes the emails it sends (Django's file backend)."""
+        return (self.data_dir or ROOT / "subgraphs" / "users" / "var") / "emails"
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}/graphql"
@@ -162,6 +184,9 @@ class Stack:
             "ORDERS_SERVICE_URL": self.url("orders"),
             "PAYMENTS_SERVICE_URL": self.url("payments"),
             "PYTHONUNBUFFERED": "1",  # log lines (access log included) appear as they happen
+            "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
+            "CELERY_VISIBILITY_TIMEOUT": "5",  # an event a killed worker held comes back within seconds
+            "EMAIL_FILE_PATH": str(self.email_dir),
             **self.extra_env,
         }
         if name in self.database_urls:
@@ -191,13 +216,40 @@ class Stack:
         command = [
             str(VENV_BIN / "gunicorn"), f"{name}_service.wsgi",
             "--bind", f"127.0.0.1:{port}",
-            "--workers", "2", "--worker-class", "gthread", "--threads", "4",
-            "--graceful-timeout", "5",
+            # Threads, not processes: a request mostly waits on its database or, for a write's
+            # check, on another service, which may call back (cancelOrder <-> payOrder).
+            "--workers", "2", "--worker-class", "gthread", "--threads", "8",
+            "--graceful-timeout", "5", "--no-control-socket",
             "--access-logfile", "-",
         ]  # fmt: skip
         return Process(
             name, command, ROOT / "subgraphs" / name, self.service_env(name),
             f"http://127.0.0.1:{port}/health", self.log_dir / f"{name}.log" if self.log_dir else None,
+        )  # fmt: skip
+
+    def redis_process(self) -> Process:
+        self.redis = self.redis or RedisServer(self.ports["redis"])
+        return Process(
+            "redis", self.redis.command(), self.redis.dir, dict(os.environ), None,
+            self.log_dir / "redis.log" if self.log_dir else None, ready=self.redis.ping,
+        )  # fmt: skip
+
+    def relay_process(self, name: str) -> Process:
+        """Publishes the service's outbox to Redis (manage.py relay_outbox)."""
+        return Process(
+            f"{name}-relay", [str(VENV_BIN / "python"), "manage.py", "relay_outbox"], ROOT / "subgraphs" / name,
+            self.service_env(name), None, self.log_dir / f"{name}-relay.log" if self.log_dir else None,
+        )  # fmt: skip
+
+    def worker_process(self, name: str) -> Process:
+        """Handles the events routed to the service's queue (named after it)."""
+        command = [
+            str(VENV_BIN / "celery"), "-A", f"{name}_service", "worker", "--queues", name, "--hostname", f"{name}@%h",
+            "--concurrency", "2", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        return Process(
+            f"{name}-worker", command, ROOT / "subgraphs" / name, self.service_env(name), None,
+            self.log_dir / f"{name}-worker.log" if self.log_dir else None,
         )  # fmt: skip
 
     def router_config(self) -> Path:
@@ -238,8 +290,13 @@ class Stack:
             self.create_databases()
             for name in SERVICES:
                 self.prepare(name)
+            self.processes["redis"] = self.redis_process()
             for name in SERVICES:
                 self.processes[name] = self.service_process(name)
+            for name in SERVICES:
+                self.processes[f"{name}-relay"] = self.relay_process(name)
+            for name in CONSUMERS:
+                self.processes[f"{name}-worker"] = self.worker_process(name)
             self.processes["router"] = self.router_process()
             if self.frontend:
                 self.processes["frontend"] = self.frontend_process()
@@ -257,6 +314,8 @@ class Stack:
             process.stop()
         if self.postgres:
             self.postgres.stop()
+        if self.redis:
+            self.redis.cleanup()
 
     def stop_process(self, name: str) -> None:
         self.processes[name].stop()
@@ -296,6 +355,8 @@ def main() -> None:
             + ("  frontend  http://127.0.0.1:5173/\n" if args.frontend else "")
             + f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
             + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES)
+            + f"  events    {stack.redis.url} (relays: {', '.join(SERVICES)}; workers: {', '.join(CONSUMERS)})\n"
+            + f"  emails    {stack.email_dir}/ (what the users service sends)\n"
             + f"\nDemo logins (password {DEMO_PASSWORD!r}): {demo_user(1).username} (staff), "
             f"{demo_user(2).username}, ... {demo_user(args.users).username}\n",
             flush=True,

@@ -28,7 +28,7 @@ def stack(tmp_path_factory):
         log_dir=data_dir,
         demo_users=DEMO_USERS,
         demo_orders=DEMO_ORDERS,
-        extra_env={"DEPENDENCY_TIMEOUT": "2"},
+        extra_env={"DEPENDENCY_TIMEOUT": "5"},
     )
     stack.start()
     yield stack

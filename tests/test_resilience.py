@@ -128,8 +128,8 @@ def test_concurrent_payments_never_exceed_the_total(router):
 
 
 def test_cancel_racing_pay_never_leaves_a_payment_on_a_cancelled_order(router):
-    orders = [create_order(router, quantity=1) for _ in range(8)]
-    with ThreadPoolExecutor(16) as pool:
+    orders = [create_order(router, quantity=1) for _ in range(6)]
+    with ThreadPoolExecutor(12) as pool:
         cancels = [pool.submit(router, CANCEL_ORDER, {"id": o["id"]}) for o in orders]
         payments = [pool.submit(router, PAY_ORDER, pay_input(o["id"], "10.00")) for o in orders]
         outcomes = [(c.result(), p.result()) for c, p in zip(cancels, payments)]
