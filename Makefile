@@ -55,7 +55,7 @@ test-e2e: bootstrap
 	E2E_DB=postgres $(PY) -m pytest -q tests
 
 # Each of these adds its own targets, and its tests to EXTRA_TESTS.
--include supergraph/governance.mk bench/bench.mk frontend-example/frontend.mk
+-include supergraph/governance.mk bench/bench.mk frontend-example/frontend.mk deploy.mk deploy.k8s.mk soak.mk
 
 test: check-schema test-services test-router test-e2e $(EXTRA_TESTS)
 
