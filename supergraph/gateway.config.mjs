@@ -86,6 +86,64 @@ const useUnauthenticatedCode = () => ({
   },
 });
 
+// Every error a client gets has a code of the README's table, and nothing of our internals.
+// Yoga answers a body that is not one GraphQL request with BAD_REQUEST (plus the JSON parser's
+// own error under `originalError`, which we drop), and graphql-js's variable coercion and the
+// depth limit give none. JSON bodies are read here rather than by Yoga's request.json(): invalid
+// UTF-8 is refused instead of decoded to U+FFFD, and a body the subgraphs would refuse as too
+// large (Django's 2.5 MB default) is refused here first.
+const MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+const badRequest = (message, status = 400) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status } } });
+const tooLarge = () => badRequest(`The request body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+const isJsonRequest = (request) => {
+  const type = request.headers.get('content-type')?.split(',')[0].split(';')[0].trim();
+  return request.method === 'POST' && (type === 'application/json' || type === 'application/graphql+json');
+};
+
+async function parseJsonBody(request) {
+  if (Number(request.headers.get('content-length')) > MAX_BODY_BYTES) throw tooLarge();
+  const bytes = await request.arrayBuffer();
+  if (bytes.byteLength > MAX_BODY_BYTES) throw tooLarge();
+  let body;
+  try {
+    // ignoreBOM keeps a byte-order mark, which JSON does not allow, so JSON.parse refuses it.
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes));
+  } catch {
+    throw badRequest('The request body is not JSON in UTF-8');
+  }
+  if (body === null || typeof body !== 'object') {
+    throw badRequest('The request body must be a JSON object with a query');
+  }
+  return body; // an array (a batch) is refused by Yoga's batching limit, with BAD_REQUEST
+}
+
+const CODE_FOR = [
+  [/^Syntax Error: Query depth limit/, 'GRAPHQL_VALIDATION_FAILED'],
+  [/^Syntax Error:/, 'GRAPHQL_PARSE_FAILED'],
+  [/^Variable "\$/, 'BAD_USER_INPUT'],
+];
+const RENAMED_CODES = { REQUEST_ENTITY_TOO_LARGE: 'BAD_REQUEST' };
+
+function giveStableCode({ message, extensions }) {
+  delete extensions.originalError;
+  if (RENAMED_CODES[extensions.code]) extensions.code = RENAMED_CODES[extensions.code];
+  const code = !extensions.code && CODE_FOR.find(([pattern]) => pattern.test(message))?.[1];
+  if (code) extensions.code = code;
+}
+
+const useStableErrors = () => ({
+  onRequestParse({ request, setRequestParser }) {
+    if (isJsonRequest(request)) setRequestParser(parseJsonBody);
+  },
+  onResultProcess({ result }) {
+    for (const error of [result].flat().flatMap((r) => r?.errors ?? [])) {
+      if (error?.extensions) giveStableCode(error);
+    }
+  },
+});
+
 // Example operations, preloaded as a collection in Hive Laboratory's sidebar (Laboratory keeps
 // its collections in the browser's storage, so later visits show what the user made of them).
 // Orders and payments need a login: run "Log in" first and put its token in the Headers tab.
@@ -178,7 +236,7 @@ export const gatewayConfig = defineConfig({
     reject: { missingToken: false, invalidToken: true },
   },
   hmacSignature: { secret },
-  plugins: () => [useUnauthenticatedCode()],
+  plugins: () => [useUnauthenticatedCode(), useStableErrors()],
   upstreamTimeout: config.limits.subgraph_timeout_ms,
   maxDepth: config.limits.max_depth,
   maxTokens: config.limits.max_tokens,
@@ -190,4 +248,23 @@ export const gatewayConfig = defineConfig({
   blockFieldSuggestions: !config.introspection,
   maskedErrors: { maskError: maskErrorNamingSubgraph },
   readinessCheckEndpoint: '/readiness',
+  // Prometheus metrics at metrics.path: requests, latency and errors per operation, time and errors per
+  // subgraph call. Off: the costlier defaults (a per-request scan for deprecated fields, summaries,
+  // per-phase timings, per-URL labels, a second per-fetch histogram).
+  prometheus: config.metrics.enabled
+    ? {
+        endpoint: config.metrics.path,
+        labels: { url: false },
+        metrics: {
+          graphql_envelop_deprecated_field: false,
+          graphql_envelop_request_time_summary: false,
+          graphql_envelop_phase_parse: false,
+          graphql_envelop_phase_validate: false,
+          graphql_envelop_phase_context: false,
+          graphql_envelop_phase_execute: false,
+          graphql_envelop_phase_subscribe: false,
+          graphql_gateway_fetch_duration: false,
+        },
+      }
+    : undefined,
 });

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and trace context reach every log line, every request is timed and counted.
+    "federation_kit.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "federation_kit.middleware.SubgraphGuardMiddleware",
@@ -112,10 +114,55 @@ DEPENDENCY_TIMEOUT = env_float("DEPENDENCY_TIMEOUT", 3.0)
 # GraphiQL on the service's own /graphql: for development only.
 GRAPHIQL = env_bool("GRAPHIQL", DEBUG)
 
+# One JSON object per line on stderr, each with the request's id and W3C trace id
+# (federation_kit.observability); LOG_FORMAT=plain for lines meant for people.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_context": {"()": "federation_kit.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "federation_kit.observability.JsonFormatter"},
+        "plain": {"()": "federation_kit.observability.PlainFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env_str("LOG_FORMAT", "json"),
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
 }
+
+if LOGGING["handlers"]["console"]["formatter"] not in LOGGING["formatters"]:
+    raise ImproperlyConfigured(f"LOG_FORMAT={env_str('LOG_FORMAT', '')!r}: use json or plain")
+
+# Events between services (federation_kit.outbox): a transactional outbox, published by
+# `manage.py relay_outbox` to Redis, consumed by the services' Celery workers.
+# A service lists in OUTBOX_ROUTES each event type it emits and the queues (consuming services) it goes to.
+OUTBOX_ROUTES: dict[str, list[str]] = {}
+OUTBOX_POLL_SECONDS = env_float("OUTBOX_POLL_SECONDS", 0.1)
+OUTBOX_RETENTION_DAYS = env_float("OUTBOX_RETENTION_DAYS", 7)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message a worker took and never acknowledged (it died mid-event) is delivered again after
+# this many seconds; handlers take milliseconds, and a duplicate is harmless (consumers are idempotent).
+_VISIBILITY_TIMEOUT = env_float("CELERY_VISIBILITY_TIMEOUT", 300)
+# A handler that fails is retried 1, 2, 4 ... seconds later, never later than half the visibility
+# timeout: a worker holds a retry unacknowledged until it is due, and Redis would hand a longer
+# one to another worker meanwhile.
+OUTBOX_RETRY_BACKOFF_MAX = int(max(1, min(60, _VISIBILITY_TIMEOUT / 2)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, _VISIBILITY_TIMEOUT / 3)),
+    "unacked_restore_throttle": 1,
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    "max_retries": 0,  # a publish to a broker that is down fails at once: the relay retries, the events wait
+}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the workers log through LOGGING above, like the services

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from federation_kit.errors import ErrorCode, ServiceError
+from federation_kit.observability import correlation_headers
 from federation_kit.signature import EXTENSION, sign
 
 logger = logging.getLogger("federation_kit.clients")
@@ -27,7 +28,7 @@ class DependencyUnavailable(ServiceError):
 
 # Refusals the other service makes on the caller's behalf are the caller's answer too.
 CALLER_REFUSALS = frozenset({ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED})
-_FORWARDED_HEADERS = ("authorization", "traceparent")
+_FORWARDED_HEADERS = ("authorization",)
 
 
 def query_service(
@@ -51,6 +52,7 @@ def query_service(
         "extensions": {EXTENSION: sign(settings.ROUTER_HMAC_SECRET, query, variables)},
     }
     headers = {name: request.headers[name] for name in _FORWARDED_HEADERS if name in request.headers}
+    headers.update(correlation_headers())  # the same request id and trace in the other service's logs
     try:
         response = httpx.post(url, json=body, headers=headers, timeout=settings.DEPENDENCY_TIMEOUT)
         answer = response.json()

@@ -1,7 +1,9 @@
-"""The HTTP side of a service: its GraphQL endpoint and its health check."""
+"""The HTTP side of a service: its GraphQL endpoint, its health check and its metrics."""
 
+import logging
 from dataclasses import dataclass
 
+from cross_web import HTTPException
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -11,8 +13,12 @@ from django.views.decorators.csrf import csrf_exempt
 from strawberry.django.views import GraphQLView
 
 from federation_kit.graphiql import LocalGraphiQL, graphiql_asset_urls
+from federation_kit.observability import metrics_view
 
 from federation_kit.auth import Viewer
+from federation_kit.errors import ErrorCode
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -31,6 +37,15 @@ class SubgraphView(LocalGraphiQL, GraphQLView):
     def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
         return Context(request=request, response=response, viewer=request.viewer)
 
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """Strawberry refuses a malformed request (variables not an object, no query, ...) in plain
+        text; answer it as a GraphQL error with a code, like every other error."""
+        try:
+            return self.run(request=request)
+        except HTTPException as error:
+            body = {"data": None, "errors": [{"message": error.reason, "extensions": {"code": ErrorCode.BAD_REQUEST.value}}]}
+            return JsonResponse(body, status=error.status_code)
+
 
 def health(request: HttpRequest) -> JsonResponse:
     """200 when the service can reach its own database, 503 when it cannot."""
@@ -38,14 +53,17 @@ def health(request: HttpRequest) -> JsonResponse:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:  # any database failure means "not ready"; the reason goes to the log
+        logger.warning("health check: the database does not answer", exc_info=True)
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "service": settings.SERVICE_NAME})
 
 
 def subgraph_urls(schema) -> list:
-    """``/graphql`` and ``/health``, the same on every service (and GraphiQL's assets where it is on)."""
+    """``/graphql``, ``/health`` and ``/metrics`` (Prometheus; a plain GET, like /health), the same
+    on every service (and GraphiQL's assets where it is on)."""
     return [
         path("graphql", SubgraphView.as_view(schema=schema, graphql_ide="graphiql" if settings.GRAPHIQL else None)),
         path("health", health),
+        path("metrics", metrics_view),
         *graphiql_asset_urls(),
     ]
