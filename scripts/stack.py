@@ -1,7 +1,8 @@
 """Run the whole product locally: the three services and the router, as real processes.
 
-With them, what carries events between the services: Redis (scripts/redis.py), an outbox
-relay per service and a Celery worker per service that consumes events (federation_kit.outbox).
+With them, what carries events between the services (federation_kit.outbox, docs/events.md):
+Redis (scripts/redis_server.py), an outbox relay per service that emits events and a Celery
+worker per service that consumes them.
 
 ``make dev`` runs this in the foreground (Ctrl-C stops everything); the end-to-end tests
 import :class:`Stack` to start the same processes on free ports with fresh databases.
@@ -30,13 +31,14 @@ import yaml
 
 from federation_kit.demo import DEMO_ORDERS, DEMO_PASSWORD, DEMO_USERS, demo_user
 from postgres import PostgresCluster
-from redis import RedisServer
+from redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 SUPERGRAPH_DIR = ROOT / "supergraph"
 SERVICES = ("users", "orders", "payments")
 DEFAULT_PORTS = {"router": 4000, "users": 4001, "orders": 4002, "payments": 4003, "redis": 6380}  # not 6379: a system Redis may be there
+EMITTERS = ("users", "payments")  # services with OUTBOX_ROUTES in their settings: a relay each
 CONSUMERS = ("orders", "users")  # services whose Celery worker handles events (orders/tasks.py, accounts/tasks.py)
 READY_TIMEOUT = 60
 
@@ -185,7 +187,6 @@ class Stack:
             "PAYMENTS_SERVICE_URL": self.url("payments"),
             "PYTHONUNBUFFERED": "1",  # log lines (access log included) appear as they happen
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{self.ports['redis']}/0",
-            "CELERY_VISIBILITY_TIMEOUT": "5",  # an event a killed worker held comes back within seconds
             "EMAIL_FILE_PATH": str(self.email_dir),
             **self.extra_env,
         }
@@ -220,7 +221,9 @@ class Stack:
             # check, on another service, which may call back (cancelOrder <-> payOrder).
             "--workers", "2", "--worker-class", "gthread", "--threads", "8",
             "--graceful-timeout", "5", "--no-control-socket",
-            "--access-logfile", "-",
+            # No gunicorn access log: the services log each request themselves, as JSON with its
+            # request id and trace (federation_kit.observability), and gunicorn's own lines too.
+            "--logger-class", "federation_kit.observability.GunicornLogger",
         ]  # fmt: skip
         return Process(
             name, command, ROOT / "subgraphs" / name, self.service_env(name),
@@ -245,7 +248,7 @@ class Stack:
         """Handles the events routed to the service's queue (named after it)."""
         command = [
             str(VENV_BIN / "celery"), "-A", f"{name}_service", "worker", "--queues", name, "--hostname", f"{name}@%h",
-            "--concurrency", "2", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--concurrency", "2", "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
         return Process(
             f"{name}-worker", command, ROOT / "subgraphs" / name, self.service_env(name), None,
@@ -293,7 +296,7 @@ class Stack:
             self.processes["redis"] = self.redis_process()
             for name in SERVICES:
                 self.processes[name] = self.service_process(name)
-            for name in SERVICES:
+            for name in EMITTERS:
                 self.processes[f"{name}-relay"] = self.relay_process(name)
             for name in CONSUMERS:
                 self.processes[f"{name}-worker"] = self.worker_process(name)
@@ -355,7 +358,7 @@ def main() -> None:
             + ("  frontend  http://127.0.0.1:5173/\n" if args.frontend else "")
             + f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
             + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES)
-            + f"  events    {stack.redis.url} (relays: {', '.join(SERVICES)}; workers: {', '.join(CONSUMERS)})\n"
+            + f"  events    {stack.redis.url} (relays: {', '.join(EMITTERS)}; workers: {', '.join(CONSUMERS)})\n"
             + f"  emails    {stack.email_dir}/ (what the users service sends)\n"
             + f"\nDemo logins (password {DEMO_PASSWORD!r}): {demo_user(1).username} (staff), "
             f"{demo_user(2).username}, ... {demo_user(args.users).username}\n",

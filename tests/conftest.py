@@ -28,7 +28,8 @@ def stack(tmp_path_factory):
         log_dir=data_dir,
         demo_users=DEMO_USERS,
         demo_orders=DEMO_ORDERS,
-        extra_env={"DEPENDENCY_TIMEOUT": "5"},
+        # A message a killed worker held comes back within seconds (tests/test_events.py), not minutes.
+        extra_env={"DEPENDENCY_TIMEOUT": "5", "CELERY_VISIBILITY_TIMEOUT": "5"},
     )
     stack.start()
     yield stack

@@ -9,6 +9,7 @@ export const PAYMENT_STATUS: Record<PaymentStatus, string> = {
 
 export const ORDER_STATUS: Record<OrderStatus, string> = {
   PLACED: 'Placed',
+  PAID: 'Paid',
   CANCELLED: 'Cancelled',
 };
 

@@ -8,6 +8,7 @@ class Order(models.Model):
 
     class Status(models.TextChoices):
         PLACED = "PLACED"
+        PAID = "PAID"  # set by the payments service's events (orders.tasks), and back to PLACED on a refund
         CANCELLED = "CANCELLED"
 
     user_id = models.PositiveBigIntegerField(help_text="id of the User in the users service")
@@ -15,6 +16,9 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, help_text="ISO 4217 code")
     total = models.DecimalField(max_digits=14, decimal_places=2, help_text="sum of the items, in currency")
     created_at = models.DateTimeField(default=timezone.now)
+    payments_sequence = models.PositiveBigIntegerField(
+        default=0, help_text="sequence of the last payments event applied to status (older ones are ignored)"
+    )
 
     class Meta:
         ordering = ["id"]

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from federation_kit.auth import Viewer
 from federation_kit.clients import DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
+from federation_kit.outbox import emit
 from payments.models import OrderClosure, Payment, paid_for_order
 
 _CENT = Decimal("0.01")
@@ -84,7 +85,7 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
                     ErrorCode.AMOUNT_EXCEEDS_DUE,
                     amountDue=str(due),
                 )
-            return Payment.objects.create(
+            payment = Payment.objects.create(
                 order_id=order_id,
                 user_id=order["user_id"],
                 amount=amount,
@@ -92,6 +93,9 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
                 method=method,
                 idempotency_key=idempotency_key,
             )
+            if amount == due:  # what was left to pay: the order is now paid in full
+                emit("payments.order_paid", {"order_id": order_id, "payment_id": payment.pk, "total": str(order["total"])})
+            return payment
     except IntegrityError:
         # The same key committed by a concurrent request between our check and insert.
         if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
@@ -113,3 +117,22 @@ def close_for_payments(order_id: int) -> None:
                 f"Order {order_id} has payments: refund them before cancelling", ErrorCode.ORDER_NOT_CANCELLABLE
             )
         OrderClosure.objects.get_or_create(order_id=order_id)
+
+
+def refund_payment(payment_id: int) -> Payment:
+    """Records that a completed payment was refunded; its order is no longer paid in full.
+
+    Refunding it again changes nothing. Under the order's lock, like the payments themselves.
+    """
+    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    if order_id is None:
+        raise Payment.DoesNotExist(f"Payment {payment_id} does not exist")
+    with transaction.atomic():
+        _lock_order(order_id)
+        payment = Payment.objects.get(pk=payment_id)
+        if payment.status == Payment.Status.REFUNDED:
+            return payment
+        payment.status = Payment.Status.REFUNDED
+        payment.save(update_fields=["status"])
+        emit("payments.order_refunded", {"order_id": order_id, "payment_id": payment.pk, "amount": str(payment.amount)})
+    return payment

@@ -17,3 +17,9 @@ GRAPHQL_SCHEMA = "payments.schema.schema"
 
 # payOrder asks the orders service for the order's status, total and currency.
 ORDERS_SERVICE_URL = env_str("ORDERS_SERVICE_URL", "http://127.0.0.1:4002/graphql")
+
+# Events this service emits (federation_kit.outbox) and the queues of the services that consume them.
+OUTBOX_ROUTES = {
+    "payments.order_paid": ["orders"],  # a payment covered what was due: the order is paid in full
+    "payments.order_refunded": ["orders"],  # a payment was refunded: the order is no longer paid in full
+}

@@ -9,6 +9,7 @@ from accounts import models, tokens
 from accounts.types import CreateUserInput, LoginResult, User
 from federation_kit.auth import Viewer
 from federation_kit.errors import ErrorCode, ServiceError, bad_input_from, parse_id
+from federation_kit.outbox import emit
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
 
@@ -55,6 +56,7 @@ class Mutation:
         try:
             with transaction.atomic():
                 user.save()
+                emit("users.user_created", {"user_id": user.pk})  # the welcome email (accounts.tasks)
         except IntegrityError:
             # Lost a race with an identical sign-up between the checks and the insert.
             raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN) from None

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from federation_kit.base_settings import *  # noqa: F403
-from federation_kit.base_settings import INSTALLED_APPS
-from federation_kit.env import database_config, env_float, env_str
+from federation_kit.base_settings import ENVIRONMENT, INSTALLED_APPS
+from federation_kit.env import database_config, env_bool, env_float, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_NAME = "users"
@@ -29,3 +29,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Events this service emits (federation_kit.outbox) and the queues of the services that consume them.
+OUTBOX_ROUTES = {
+    "users.user_created": ["users"],  # this service's own worker sends the welcome email
+}
+
+# Email through Django's email framework. Production: SMTP, configured by the environment.
+# Development: one file per message under EMAIL_FILE_PATH when set (make dev, the tests), else on the console.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if ENVIRONMENT == "production"
+    else "django.core.mail.backends.filebased.EmailBackend"
+    if EMAIL_FILE_PATH
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_float("EMAIL_PORT", 25))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Django Supergraph <no-reply@example.com>")

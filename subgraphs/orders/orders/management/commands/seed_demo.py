@@ -1,8 +1,18 @@
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from federation_kit.demo import DEMO_ORDERS, DEMO_USERS, chunks, demo_order, reset_sequences
+from federation_kit.demo import DEMO_ORDERS, DEMO_USERS, chunks, demo_order, demo_payments, reset_sequences
 from orders.models import Order, OrderItem
+
+
+def _status(order) -> Order.Status:
+    """What the payments service's events would have made of the order's demo payments."""
+    if order.cancelled:
+        return Order.Status.CANCELLED
+    paid = sum((p.amount for p in demo_payments(order) if not p.refunded), Decimal(0))
+    return Order.Status.PAID if paid >= order.total else Order.Status.PLACED
 
 
 class Command(BaseCommand):
@@ -25,7 +35,7 @@ class Command(BaseCommand):
                         user_id=o.user_id,
                         currency=o.currency,
                         total=o.total,
-                        status=Order.Status.CANCELLED if o.cancelled else Order.Status.PLACED,
+                        status=_status(o),
                     )
                     for o in demo
                 )

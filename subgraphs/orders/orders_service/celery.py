@@ -1,0 +1,11 @@
+"""The orders service's Celery app (CELERY_* settings from federation_kit.base_settings)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "orders_service.settings")
+
+app = Celery("orders")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
