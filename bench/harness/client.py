@@ -2,12 +2,13 @@
 
 Not httpx: on this 2-core machine the load generator's CPU is taken from the servers it
 measures, and httpx spends about 0.7 ms of CPU per request where this spends about 0.09 ms
-(measured against a /health endpoint). It speaks just what the contenders answer: a
-response with a Content-Length.
+(measured against a /health endpoint). It speaks just what the contenders answer:
+HTTP/1.1 responses with a Content-Length or chunked.
 """
 
 import asyncio
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -49,10 +50,11 @@ class HttpClient:
     async def get(self, url: Url) -> bytes:
         return await self.request(url, f"GET {url.target} HTTP/1.1\r\nHost: {url.host}\r\n\r\n".encode())
 
-    async def post_json(self, url: Url, body: bytes) -> bytes:
+    async def post_json(self, url: Url, body: bytes, headers: Mapping[str, str] | None = None) -> bytes:
         head = (
             f"POST {url.target} HTTP/1.1\r\nHost: {url.host}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+            + f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         )
         return await self.request(url, head.encode() + body)
 
@@ -62,9 +64,10 @@ class HttpClient:
         connection.writer.write(raw_request)
         head = await connection.reader.readuntil(b"\r\n\r\n")
         status, headers = _parse_head(head)
-        if "content-length" not in headers:
-            raise HttpError(f"{url}: answer without Content-Length")
-        body = await connection.reader.readexactly(int(headers["content-length"]))
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            body = await _read_chunked(connection.reader)
+        else:
+            body = await connection.reader.readexactly(int(headers["content-length"]))
         connection.reusable = headers.get("connection", "").lower() != "close"
         if not 200 <= status < 300:
             raise HttpError(f"{url}: HTTP {status}: {body[:500].decode(errors='replace')}")
@@ -84,6 +87,14 @@ class HttpClient:
         for connection in self._connections.values():
             connection.writer.close()
         self._connections.clear()
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    chunks = []
+    while size := int((await reader.readuntil(b"\r\n")).split(b";", 1)[0], 16):
+        chunks.append((await reader.readexactly(size + 2))[:-2])  # each chunk ends with CRLF
+    await reader.readuntil(b"\r\n")  # the end of the (empty) trailer
+    return b"".join(chunks)
 
 
 def _parse_head(head: bytes) -> tuple[int, dict[str, str]]:

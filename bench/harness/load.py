@@ -1,4 +1,8 @@
-"""The bounded load generator: a fixed number of requests at a fixed concurrency, then it stops."""
+"""The bounded load generator: a fixed number of requests at a fixed concurrency, then it stops.
+
+A workload's requests can be sent in rounds (:class:`Rounds`), interleaved with other
+contenders' rounds, so that whatever else the machine does meanwhile falls on all of them alike.
+"""
 
 import asyncio
 import math
@@ -50,20 +54,36 @@ async def _drive(request: Request, count: int, concurrency: int) -> tuple[list[f
     return latencies, time.perf_counter() - started
 
 
-def measure(request: Request, count: int, concurrency: int, warmup: int) -> Measurement:
-    """Warm up with ``warmup`` requests, then time ``count`` more; any failed request fails it all."""
-    asyncio.run(_drive(request, warmup, concurrency))
-    with OthersCpu() as others:
-        latencies, elapsed = asyncio.run(_drive(request, count, concurrency))
-    latencies.sort()
-    return Measurement(
-        requests=count,
-        concurrency=concurrency,
-        p50_ms=percentile(latencies, 0.50) * 1000,
-        p99_ms=percentile(latencies, 0.99) * 1000,
-        rps=count / elapsed,
-        others_cpu=others.share,
-    )
+def warm_up(request: Request, count: int, concurrency: int) -> None:
+    asyncio.run(_drive(request, count, concurrency))
+
+
+class Rounds:
+    """The rounds of one contender's workload, merged into one :class:`Measurement`."""
+
+    def __init__(self, request: Request, concurrency: int) -> None:
+        self.request, self.concurrency = request, concurrency
+        self.latencies: list[float] = []
+        self.elapsed = self.others_cpu_seconds = 0.0
+
+    def run(self, count: int) -> None:
+        """``count`` more requests; any failed request fails the benchmark."""
+        with OthersCpu() as others:
+            latencies, elapsed = asyncio.run(_drive(self.request, count, self.concurrency))
+        self.latencies += latencies
+        self.elapsed += elapsed
+        self.others_cpu_seconds += others.share * elapsed
+
+    def measurement(self) -> Measurement:
+        latencies = sorted(self.latencies)
+        return Measurement(
+            requests=len(latencies),
+            concurrency=self.concurrency,
+            p50_ms=percentile(latencies, 0.50) * 1000,
+            p99_ms=percentile(latencies, 0.99) * 1000,
+            rps=len(latencies) / self.elapsed,
+            others_cpu=self.others_cpu_seconds / self.elapsed,
+        )
 
 
 def answer(request: Request) -> Any:

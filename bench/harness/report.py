@@ -5,14 +5,15 @@ import os
 import platform
 import sqlite3
 import subprocess
+import sys
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 from harness.load import Measurement
 from harness.systems import GRAPHENE_BIN, ROOT, SUPERGRAPH_DIR
 
-OURS, NO_ROUTER, MONOLITH, REST, GRAPHENE = "ours", "ours, no router", "monolith", "REST, old way", "graphene"
+OURS, MONOLITH, REST, GRAPHENE = "ours", "monolith", "REST, old way", "graphene"
+OURS_ALONE, NO_ROUTER = "ours, 1 connection", "ours, no router"  # one request at a time
 
 
 @dataclass(frozen=True)
@@ -39,16 +40,52 @@ def _ms(value: float) -> str:
     return f"{value:.2f}" if value < 10 else f"{value:.1f}"
 
 
-def table(rows: list[Row]) -> str:
-    """Markdown, readable as it is on a terminal too. Ratios are the contender's over ours."""
+def table(rows: list[Row], concurrency: int) -> str:
+    """The rows measured at ``concurrency``, in Markdown (readable as it is on a terminal).
+
+    Ratios are the contender's over ours; "others' CPU" is the share of the machine that
+    processes outside the benchmark used while it measured (high: the numbers are noisy).
+    """
     lines = [
-        "| workload | contender | requests | p50 ms | p99 ms | req/s | p50 ÷ ours | req/s ÷ ours |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| workload | contender | requests | p50 ms | p99 ms | req/s | p50 ÷ ours | req/s ÷ ours | others' CPU |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         m, ours = row.measurement, _find(rows, row.workload, row.size, OURS)
-        ratios = [f"{m.p50_ms / ours.p50_ms:.2f}×", f"{m.rps / ours.rps:.2f}×"] if ours else ["", ""]
-        cells = [row.label, row.contender, str(m.requests), _ms(m.p50_ms), _ms(m.p99_ms), f"{m.rps:.1f}", *ratios]
+        if m.concurrency != concurrency:
+            continue
+        cells = [
+            row.label,
+            row.contender,
+            str(m.requests),
+            _ms(m.p50_ms),
+            _ms(m.p99_ms),
+            f"{m.rps:.1f}",
+            f"{m.p50_ms / ours.p50_ms:.2f}×",
+            f"{m.rps / ours.rps:.2f}×",
+            f"{m.others_cpu:.0%}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def router_table(rows: list[Row], sizes: tuple[int, ...]) -> str:
+    """Ours and the same query plan without the router, one request at a time."""
+    lines = [
+        "| workload | ours p50 ms | no router p50 ms | router overhead ms | ours p99 ms | no router p99 ms | others' CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for n in sizes:
+        ours, direct = _find(rows, "orders", n, OURS_ALONE), _find(rows, "orders", n, NO_ROUTER)
+        cells = [
+            f"orders N={n}",
+            _ms(ours.p50_ms),
+            _ms(direct.p50_ms),
+            f"{ours.p50_ms - direct.p50_ms:+.2f}",
+            _ms(ours.p99_ms),
+            _ms(direct.p99_ms),
+            f"{max(ours.others_cpu, direct.others_cpu):.0%}",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -66,7 +103,7 @@ def targets(rows: list[Row], sizes: tuple[int, ...]) -> list[str]:
     against_monolith = p50(OURS, 100) / p50(MONOLITH, 100)
     rest_speedup = p50(REST, 100) / p50(OURS, 100)
     graphene = {n: p50(GRAPHENE, n) / p50(OURS, n) for n in sizes}
-    overhead = {n: p50(OURS, n) - p50(NO_ROUTER, n) for n in sizes}
+    overhead = {n: p50(OURS_ALONE, n) - p50(NO_ROUTER, n) for n in sizes}
     return [
         f"Ours vs monolith at N=100: ours takes {against_monolith:.2f}× the monolith's p50 (target ≤ 1.5×): "
         + _verdict(against_monolith <= 1.5),
@@ -76,7 +113,7 @@ def targets(rows: list[Row], sizes: tuple[int, ...]) -> list[str]:
         + ", ".join(f"N={n} {ratio:.2f}×" for n, ratio in graphene.items())
         + ": "
         + _verdict(all(ratio > 1 for ratio in graphene.values())),
-        "Router overhead (ours p50 − the same plan run without the router, ≤ 2 ms): "
+        "Router overhead (ours p50 − the same plan run without the router, one request at a time; ≤ 2 ms): "
         + ", ".join(f"N={n} {ms:+.2f} ms {_verdict(ms <= 2)}" for n, ms in overhead.items()),
     ]
 
@@ -85,8 +122,10 @@ def _run(command: list[str], cwd: Path = ROOT) -> str:
     return subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def _versions(packages: list[str]) -> str:
-    return ", ".join(f"{name} {metadata.version(name)}" for name in packages)
+def _versions(packages: list[str], python: Path | None = None) -> str:
+    """``name version, ...`` as installed for ``python`` (by default this interpreter)."""
+    script = "import sys; from importlib import metadata as m; print(', '.join(f'{p} {m.version(p)}' for p in sys.argv[1:]))"
+    return _run([str(python or sys.executable), "-c", script, *packages])
 
 
 def _node_package(name: str) -> str:
@@ -94,34 +133,29 @@ def _node_package(name: str) -> str:
     return f"{name} {package['version']}"
 
 
+def _proc_field(path: str, name: str) -> str:
+    """The value of ``name`` in /proc/cpuinfo or /proc/meminfo."""
+    return next(line.split(":", 1)[1].strip() for line in Path(path).read_text().splitlines() if line.startswith(name))
+
+
 def machine() -> dict[str, str]:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-        platform.processor(),
-    )
-    memory_kib = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")))
-    graphene = _run(
-        [
-            str(GRAPHENE_BIN / "python"),
-            "-c",
-            "from importlib import metadata as m; "
-            "print(', '.join(f'{p} {m.version(p)}' for p in ['graphene', 'graphene-django', 'graphene-federation', 'graphql-core']))",
-        ]
-    )
+    memory_gib = int(_proc_field("/proc/meminfo", "MemTotal").split()[0]) / 2**20
     dirty = " with uncommitted changes" if _run(["git", "status", "--porcelain"]) else ""
     return {
-        "CPU": f"{cpu}, {os.cpu_count()} cores",
-        "memory": f"{memory_kib / 2**20:.1f} GiB",
+        "CPU": f"{_proc_field('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores",
+        "memory": f"{memory_gib:.1f} GiB",
         "system": platform.platform(),
         "runtimes": f"Python {platform.python_version()}, Node {_run(['node', '--version'])}, SQLite {sqlite3.sqlite_version}",
         "product": _versions(["Django", "strawberry-graphql", "strawberry-graphql-django", "graphql-core", "gunicorn"]),
-        "router": f"{_node_package('@graphql-hive/gateway')}, {_node_package('@graphql-hive/router-runtime')} (Rust query planner)",
-        "graphene peer": graphene,
+        "router": f"{_node_package('@graphql-hive/gateway')}, {_node_package('@graphql-hive/router-runtime')}",
+        "graphene peer": _versions(["graphene", "graphene-django", "graphene-federation", "graphql-core"], GRAPHENE_BIN / "python"),
         "commit": _run(["git", "rev-parse", "--short", "HEAD"]) + dirty,
     }
 
 
-def write(results_dir: Path, rows: list[Row], sizes: tuple[int, ...], about: dict, answers: dict) -> None:
+def write(
+    results_dir: Path, rows: list[Row], sizes: tuple[int, ...], concurrency: int, about: dict, answers: dict
+) -> None:
     """latest.json (everything, for the plot and the record) and latest.md (for people)."""
     results_dir.mkdir(parents=True, exist_ok=True)
     record = {"about": about, "rows": [{**asdict(r), "label": r.label} for r in rows], "answers": answers}
@@ -139,11 +173,16 @@ def write(results_dir: Path, rows: list[Row], sizes: tuple[int, ...], about: dic
         "",
         *(f"- **{name}**: {what}" for name, what in about["contenders"].items()),
         "",
-        "## Results",
+        f"## Results ({concurrency} concurrent connections)",
         "",
-        "Ratios are the contender's over ours: p50 ÷ ours above 1 is slower than ours, req/s ÷ ours above 1 is more throughput.",
+        "Ratios are the contender's over ours: p50 ÷ ours above 1 is slower than ours, req/s ÷ ours above 1 is more "
+        "throughput. Others' CPU: the share of the machine that processes outside the benchmark took meanwhile.",
         "",
-        table(rows),
+        table(rows, concurrency),
+        "",
+        "## Router overhead (one request at a time)",
+        "",
+        router_table(rows, sizes),
         "",
         "## Targets",
         "",

@@ -1,11 +1,14 @@
-"""What the contenders run on, started on 127.0.0.1 with free ports and stopped in order.
+"""What the contenders run on, started on 127.0.0.1 with free ports.
 
-- product: the product itself, started by its own ``scripts/stack.py`` Stack;
+- product: the product itself, started by its own ``scripts/stack.py`` Stack, and
+  entered as its staff demo user (orders are shown to their owner and to staff);
 - monolith: the monolith project (also serving the raw SQL floor), its own database;
-- rest, graphene: the peer services, on the product's three databases.
+- rest, graphene: the peer services, on the product's three databases (which they first
+  touch at their first request, so they can start while the product's Stack prepares them).
 
 Every service runs under the gunicorn command line of the product's Stack; each
 system's data comes from ``federation_kit.demo``, so every contender has the same rows.
+``running()`` yields the system's :class:`Target`.
 """
 
 import os
@@ -13,11 +16,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import yaml
+
+from federation_kit.demo import DEMO_PASSWORD, demo_user
+from harness.workloads import Target
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -43,6 +50,9 @@ def base_url(port: int) -> str:
     return f"http://127.0.0.1:{port}"
 
 
+LOGIN = "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { token } }"
+
+
 @contextmanager
 def running(processes: list[Process]) -> Iterator[None]:
     try:
@@ -53,8 +63,9 @@ def running(processes: list[Process]) -> Iterator[None]:
             process.wait_ready(deadline)
         yield
     finally:
-        for process in reversed(processes):
-            process.stop()
+        # All at once: each takes about a second to stop, and nothing depends on the order.
+        with ThreadPoolExecutor(len(processes)) as pool:
+            list(pool.map(Process.stop, processes))
 
 
 class Product:
@@ -78,16 +89,23 @@ class Product:
         return self.data_dir / f"{service}.sqlite3"
 
     def seed(self) -> None:
+        self.stack.create_databases()
         for service in SERVICES:
             self.stack.prepare(service)
 
     @contextmanager
-    def running(self) -> Iterator[None]:
+    def running(self) -> Iterator[Target]:
         self.stack.start()
         try:
-            yield
+            yield Target(self.urls, token=self._staff_token(), hmac_secret=self.stack.hmac_secret)
         finally:
             self.stack.stop()
+
+    def _staff_token(self) -> str:
+        """Logged in through the router as demo user 1, who is staff."""
+        variables = {"username": demo_user(1).username, "password": DEMO_PASSWORD}
+        answer = httpx.post(self.urls["router"], json={"query": LOGIN, "variables": variables}).raise_for_status()
+        return answer.json()["data"]["login"]["token"]
 
 
 class Monolith:
@@ -117,8 +135,12 @@ class Monolith:
         seed = ["--users", str(self.users), "--orders", str(self.orders)]
         subprocess.run([*manage, "seed_demo", *seed], cwd=cwd, env=self.env, check=True)
 
-    def running(self):
-        return running([self.process])
+    @contextmanager
+    def running(self) -> Iterator[Target]:
+        """Seeded, then started."""
+        self.seed()
+        with running([self.process]):
+            yield Target(self.urls)
 
 
 class Rest:
@@ -145,8 +167,10 @@ class Rest:
             health = f"{base_url(ports[name])}/health"
             self.processes.append(Process(f"rest-{name}", command, PEERS / "rest", env, health, scratch / f"rest-{name}.log"))
 
-    def running(self):
-        return running(self.processes)
+    @contextmanager
+    def running(self) -> Iterator[Target]:
+        with running(self.processes):
+            yield Target(self.urls)
 
 
 class Graphene:
@@ -163,20 +187,17 @@ class Graphene:
         self.urls = {"router": f"{base_url(self.router_port)}/graphql", "users": self.subgraph_urls["users"]}
         self.subgraphs = []
         for name in SERVICES:
-            env = {
-                **os.environ,
-                "DJANGO_SETTINGS_MODULE": "graphene_peer.settings",
-                "GRAPHENE_SERVICE": name,
-                "PYTHONPATH": python_path(ROOT / "subgraphs" / name, ROOT / "subgraphs" / "federation_kit"),
-                "DATABASE_URL": f"sqlite:///{product.database(name)}",
-                "USERS_SERVICE_URL": self.subgraph_urls["users"],
-                "PYTHONUNBUFFERED": "1",
-            }
+            env = self.subgraph_env(name, product.database(name), self.subgraph_urls["users"])
             command = gunicorn_command(GRAPHENE_BIN / "gunicorn", "graphene_peer.wsgi", ports[name])
             health = f"{base_url(ports[name])}/health"
             log = scratch / f"graphene-{name}.log"
             self.subgraphs.append(Process(f"graphene-{name}", command, PEERS / "graphene", env, health, log))
-        router_env = {**os.environ, "ROUTER_CONFIG": str(self.work_dir / "router-config.yaml")}
+        # The router signs every subgraph request (graphene's subgraphs ignore it): it needs a secret.
+        router_env = {
+            **os.environ,
+            "ROUTER_CONFIG": str(self.work_dir / "router-config.yaml"),
+            "ROUTER_HMAC_SECRET": "unchecked-by-the-graphene-subgraphs",
+        }
         self.router = Process(
             "graphene-router",
             [str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"],
@@ -186,12 +207,25 @@ class Graphene:
             scratch / "graphene-router.log",
         )
 
+    @staticmethod
+    def subgraph_env(name: str, database: Path, users_url: str) -> dict[str, str]:
+        """The environment of the graphene subgraph ``name`` (run from PEERS / "graphene")."""
+        return {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "graphene_peer.settings",
+            "GRAPHENE_SERVICE": name,
+            "PYTHONPATH": python_path(ROOT / "subgraphs" / name, ROOT / "subgraphs" / "federation_kit"),
+            "DATABASE_URL": f"sqlite:///{database}",
+            "USERS_SERVICE_URL": users_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+
     @contextmanager
-    def running(self) -> Iterator[None]:
+    def running(self) -> Iterator[Target]:
         with running(self.subgraphs):
             self._compose()
             with running([self.router]):
-                yield
+                yield Target(self.urls)
 
     def _compose(self) -> None:
         """Compose the subgraphs' own SDL (``_service``) with the product's compose.mjs, and configure the router."""

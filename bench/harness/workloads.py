@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from federation_kit.base_settings import MAX_PAGE_SIZE
+from federation_kit.signature import EXTENSION, sign
 from harness.client import HttpClient, Url
 from harness.load import Request
-
-Urls = Mapping[str, str]  # what a running system serves, by role (see harness.systems)
 
 ORDER_FIELDS = "id total currency user { id username } payments { amount status } paymentStatus"
 # What the router asks the orders subgraph for that query (from its debug log).
@@ -31,6 +30,25 @@ class WrongAnswer(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where a running system answers, and for the product how to be let in."""
+
+    urls: Mapping[str, str]  # by role: "router", "users", "graphql", ...
+    token: str | None = None  # a staff user's: the product shows an order to its owner and to staff only
+    hmac_secret: str | None = None  # the router's: the product's subgraphs answer signed requests only
+
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def body(self, query: str, variables: dict[str, Any] | None = None) -> bytes:
+        """A GraphQL request, signed as the router signs it when there is a secret."""
+        payload: dict[str, Any] = {"query": query, "variables": variables or {}}
+        if self.hmac_secret:
+            payload["extensions"] = {EXTENSION: sign(self.hmac_secret, query, variables)}
+        return json.dumps(payload).encode()
+
+
 def orders_query(n: int, fields: str = ORDER_FIELDS) -> str:
     """The first ``n`` orders. The product serves at most MAX_PAGE_SIZE per page (and fails
     beyond), so a larger ``n`` is asked as consecutive pages, aliased, in the same query."""
@@ -43,10 +61,6 @@ def orders_query(n: int, fields: str = ORDER_FIELDS) -> str:
     return "{ %s }" % " ".join(pages)
 
 
-def _json(query: str, variables: dict[str, Any] | None = None) -> bytes:
-    return json.dumps({"query": query, "variables": variables or {}}).encode()
-
-
 def _checked(answer: bytes) -> bytes:
     """A GraphQL answer, unless it reports errors (the substring test keeps the client cheap)."""
     if b'"errors"' in answer:
@@ -54,40 +68,41 @@ def _checked(answer: bytes) -> bytes:
     return answer
 
 
-def graphql(url: str, query: str, variables: dict[str, Any] | None = None) -> Request:
-    target, body = Url.parse(url), _json(query, variables)
+def graphql(target: Target, role: str, query: str, variables: dict[str, Any] | None = None) -> Request:
+    url, body, headers = Url.parse(target.urls[role]), target.body(query, variables), target.headers()
 
     async def request(client: HttpClient) -> bytes:
-        return _checked(await client.post_json(target, body))
+        return _checked(await client.post_json(url, body, headers))
 
     return request
 
 
 def get(url: str) -> Request:
-    target = Url.parse(url)
-    return lambda client: client.get(target)
+    parsed = Url.parse(url)
+    return lambda client: client.get(parsed)
 
 
 def post(url: str, payload: Any) -> Request:
-    target, body = Url.parse(url), json.dumps(payload).encode()
-    return lambda client: client.post_json(target, body)
+    parsed, body = Url.parse(url), json.dumps(payload).encode()
+    return lambda client: client.post_json(parsed, body)
 
 
-def planned_orders(urls: Urls, n: int) -> Request:
+def planned_orders(target: Target, n: int) -> Request:
     """The router's query plan for the orders query, executed by the client itself: the
     orders subgraph first, then the users and payments subgraphs at once with the entities
-    it named (users once each), then the answers merged as the router does."""
-    orders_url, users_url, payments_url = (Url.parse(urls[name]) for name in ("orders", "users", "payments"))
-    first = _json(orders_query(n, PLANNED_ORDER_FIELDS))
+    it named (users once each), signed and authorised as the router does, then the answers
+    merged as the router merges them."""
+    orders_url, users_url, payments_url = (Url.parse(target.urls[name]) for name in ("orders", "users", "payments"))
+    first, headers = target.body(orders_query(n, PLANNED_ORDER_FIELDS)), target.headers()
 
     async def request(client: HttpClient) -> dict[str, Any]:
-        data = json.loads(_checked(await client.post_json(orders_url, first)))["data"]
+        data = json.loads(_checked(await client.post_json(orders_url, first, headers)))["data"]
         orders = [order for page in data.values() for order in page]
         users = list({o["user"]["id"]: {"__typename": "User", "id": o["user"]["id"]} for o in orders}.values())
         of_orders = [{"__typename": "Order", "total": o["total"], "id": o["id"]} for o in orders]
         usernames, payments = await asyncio.gather(
-            client.post_json(users_url, _json(USERNAMES, {"representations": users})),
-            client.post_json(payments_url, _json(PAYMENTS, {"representations": of_orders})),
+            client.post_json(users_url, target.body(USERNAMES, {"representations": users}), headers),
+            client.post_json(payments_url, target.body(PAYMENTS, {"representations": of_orders}), headers),
         )
         username_of = {
             user["id"]: found["username"]
@@ -106,63 +121,85 @@ class Contender:
     name: str
     system: str  # the harness.systems system it runs on
     what: str  # one line for the report
-    orders: Callable[[Urls, int], Request]
-    entities: Callable[[Urls], Request] | None = None
-    create_order: Callable[[Urls], Request] | None = None
+    orders: Callable[[Target, int], Request]
+    entities: Callable[[Target], Request] | None = None
+    create_order: Callable[[Target], Request] | None = None
     calls_per_order: bool = False  # makes HTTP calls for each order: given fewer requests
+    concurrency: int | None = None  # None: the run's
 
 
-def _users_batch(urls: Urls, size: int) -> Request:
+def _users_batch(target: Target, size: int) -> Request:
+    """``_entities`` for users 1..size, straight to the users subgraph."""
     representations = [{"__typename": "User", "id": str(i)} for i in range(1, size + 1)]
-    return graphql(urls["users"], USERNAMES, {"representations": representations})
+    return graphql(target, "users", USERNAMES, {"representations": representations})
 
 
 ENTITY_BATCH = 1000
+
+def _through_router(target: Target, n: int) -> Request:
+    return graphql(target, "router", orders_query(n))
+
+
+def _create_through_router(target: Target) -> Request:
+    return graphql(target, "router", CREATE_ORDER, {"input": NEW_ORDER})
+
+
+# Latency through the router and without it is compared on one connection: under load the
+# difference would mostly measure the queue, and the client's share of the two cores.
+UNLOADED = 1
 
 CONTENDERS = (
     Contender(
         "ours",
         "product",
         "the product: Hive Gateway router in front of the three Strawberry subgraphs",
-        orders=lambda urls, n: graphql(urls["router"], orders_query(n)),
-        entities=lambda urls: _users_batch(urls, ENTITY_BATCH),
-        create_order=lambda urls: graphql(urls["router"], CREATE_ORDER, {"input": NEW_ORDER}),
+        orders=_through_router,
+        entities=lambda target: _users_batch(target, ENTITY_BATCH),
+        create_order=_create_through_router,
+    ),
+    Contender(
+        "ours, 1 connection",
+        "product",
+        "ours, one request at a time: the reference for the router's overhead",
+        orders=_through_router,
+        concurrency=UNLOADED,
     ),
     Contender(
         "ours, no router",
         "product",
-        "the router's query plan run by the client straight against the product's subgraphs",
+        "the router's query plan run by the client straight against the product's subgraphs, one request at a time",
         orders=planned_orders,
+        concurrency=UNLOADED,
     ),
     Contender(
         "monolith",
         "monolith",
         "the same models in one Django project and database, one Strawberry endpoint",
-        orders=lambda urls, n: graphql(urls["graphql"], orders_query(n)),
-        create_order=lambda urls: graphql(urls["graphql"], CREATE_ORDER, {"input": NEW_ORDER}),
-    ),
-    Contender(
-        "REST, old way",
-        "rest",
-        "Django JSON endpoints; orders fetches each order's user and payments over HTTP",
-        orders=lambda urls, n: get(f"{urls['orders']}?limit={n}"),
-        create_order=lambda urls: post(urls["orders"], NEW_ORDER),
-        calls_per_order=True,
-    ),
-    Contender(
-        "graphene",
-        "graphene",
-        "the three subgraphs in graphene-django + graphene-federation, behind the same router",
-        orders=lambda urls, n: graphql(urls["router"], orders_query(n)),
-        entities=lambda urls: _users_batch(urls, ENTITY_BATCH),
-        create_order=lambda urls: graphql(urls["router"], CREATE_ORDER, {"input": NEW_ORDER}),
+        orders=lambda target, n: graphql(target, "graphql", orders_query(n)),
+        create_order=lambda target: graphql(target, "graphql", CREATE_ORDER, {"input": NEW_ORDER}),
     ),
     Contender(
         "raw SQL floor",
         "monolith",
         "one SQL query with joins serialised to JSON in a plain Django view, no GraphQL",
-        orders=lambda urls, n: get(f"{urls['raw']}?limit={n}"),
-        create_order=lambda urls: post(urls["raw"], NEW_ORDER),
+        orders=lambda target, n: get(f"{target.urls['raw']}?limit={n}"),
+        create_order=lambda target: post(target.urls["raw"], NEW_ORDER),
+    ),
+    Contender(
+        "graphene",
+        "graphene",
+        "the three subgraphs in graphene-django + graphene-federation, behind the same router",
+        orders=_through_router,
+        entities=lambda target: _users_batch(target, ENTITY_BATCH),
+        create_order=_create_through_router,
+    ),
+    Contender(
+        "REST, old way",
+        "rest",
+        "Django JSON endpoints; orders fetches each order's user and payments over HTTP",
+        orders=lambda target, n: get(f"{target.urls['orders']}?limit={n}"),
+        create_order=lambda target: post(target.urls["orders"], NEW_ORDER),
+        calls_per_order=True,
     ),
 )
 

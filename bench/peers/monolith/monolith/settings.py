@@ -1,18 +1,21 @@
 """The monolith contender: the three services' models in one project and one database.
 
 It shares the services' settings (middleware, pagination limits, SQLite options), so
-that what differs from the product is federation alone.
+that what differs from the product is federation, and the product's authorization.
 """
 
 from pathlib import Path
 
 from federation_kit.base_settings import *  # noqa: F403
-from federation_kit.base_settings import INSTALLED_APPS
+from federation_kit.base_settings import INSTALLED_APPS, MIDDLEWARE
 from federation_kit.env import database_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_NAME = "monolith"
 
+# The product's own middleware guards a subgraph (the router's signature, the caller's token):
+# a peer has no counterpart of it.
+MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("federation_kit.")]
 INSTALLED_APPS = [*INSTALLED_APPS, "shop"]
 AUTH_USER_MODEL = "shop.User"
 ROOT_URLCONF = "monolith.urls"

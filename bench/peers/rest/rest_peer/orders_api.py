@@ -14,7 +14,9 @@ from django.views.decorators.csrf import csrf_exempt
 from orders.models import Order, OrderItem
 
 # One keep-alive connection pool per process, shared by its threads: the old way at its best.
-_http = httpx.Client(timeout=30)
+# Idle connections are dropped before gunicorn's 2 s keep-alive closes them from its side,
+# which would otherwise fail the odd request reusing a connection just as it closes.
+_http = httpx.Client(timeout=30, limits=httpx.Limits(keepalive_expiry=1))
 
 
 def _with_user_and_payments(order: Order) -> dict:

@@ -1,0 +1,37 @@
+"""The benchmark harness end to end with tiny data and counts (make test-bench).
+
+Correctness only: every contender answers the same data, and every workload ran.
+How fast anything was is never asserted.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BENCH))
+
+from harness.workloads import CONTENDERS, ENTITY_BATCH  # noqa: E402
+from run import SIZES  # noqa: E402
+
+
+def test_every_contender_answers_the_same_data_and_runs_every_workload(tmp_path):
+    subprocess.run([sys.executable, str(BENCH / "run.py"), "--smoke", "--results", str(tmp_path)], check=True)
+
+    results = json.loads((tmp_path / "latest.json").read_text())
+    answers = results["answers"]  # workload -> contender -> fingerprint of its answer
+    for n in SIZES:
+        assert list(answers[f"orders N={n}"]) == [c.name for c in CONTENDERS]
+    assert list(answers["_entities"]) == [c.name for c in CONTENDERS if c.entities]
+    for workload, fingerprints in answers.items():
+        assert len(set(fingerprints.values())) == 1, (workload, fingerprints)
+
+    ran = {(row["contender"], row["label"]) for row in results["rows"]}
+    for contender in CONTENDERS:
+        expected = [f"orders N={n}" for n in SIZES]
+        expected += [f"_entities, {ENTITY_BATCH} users"] if contender.entities else []
+        expected += ["createOrder"] if contender.create_order else []
+        assert {(contender.name, label) for label in expected} <= ran
+    assert "## Targets" in (tmp_path / "latest.md").read_text()
+    assert (tmp_path / "latest.png").stat().st_size > 0
