@@ -133,9 +133,30 @@ function giveStableCode({ message, extensions }) {
   if (code) extensions.code = code;
 }
 
+// The query planner reads an Int literal as 32 bits and fails the whole request (HTTP 500) on a
+// larger one, which graphql-js lets through where a custom scalar (Decimal, _Any) is expected.
+const MAX_INT = 2 ** 31 - 1;
+const literalsThePlannerReads = (context) => ({
+  IntValue(node) {
+    if (Math.abs(Number(node.value)) > MAX_INT) {
+      const message = `The number ${node.value.slice(0, 40)} does not fit in 32 bits: send a larger value as a string`;
+      context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    }
+  },
+  FloatValue(node) {
+    if (!Number.isFinite(Number(node.value))) {
+      const message = `The number ${node.value.slice(0, 40)} is too large: send it as a string`;
+      context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    }
+  },
+});
+
 const useStableErrors = () => ({
   onRequestParse({ request, setRequestParser }) {
     if (isJsonRequest(request)) setRequestParser(parseJsonBody);
+  },
+  onValidate({ addValidationRule }) {
+    addValidationRule(literalsThePlannerReads);
   },
   onResultProcess({ result }) {
     for (const error of [result].flat().flatMap((r) => r?.errors ?? [])) {

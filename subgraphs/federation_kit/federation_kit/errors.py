@@ -4,16 +4,19 @@ Clients branch on ``extensions.code``; messages are for people and may change.
 """
 
 import logging
+import re
 from collections.abc import Iterator
 from enum import StrEnum
 
-from graphql import GraphQLError
+from graphql import BREAK, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 logger = logging.getLogger("federation_kit.errors")
 
 
 class ErrorCode(StrEnum):
+    # The HTTP request is not one GraphQL request (not JSON, not an object, too large, batched).
+    BAD_REQUEST = "BAD_REQUEST"
     # Request did not parse or does not fit the schema.
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
@@ -58,14 +61,17 @@ def bad_input_from(error) -> BadUserInput:
     return BadUserInput(" ".join(error.messages))
 
 
+MAX_ID = 2**63 - 1  # the largest primary key a database column holds (BigAutoField)
+
+
 def parse_id(value: object, field: str = "id") -> int:
     """An ``ID`` argument as the integer primary key it stands for."""
     try:
         parsed = int(str(value))
     except ValueError:
-        raise BadUserInput(f"{field} must be an integer id, got {value!r}", field) from None
-    if parsed < 1:
-        raise BadUserInput(f"{field} must be a positive integer id", field)
+        raise BadUserInput(f"{field} must be an integer id, got {str(value)[:40]!r}", field) from None
+    if not 1 <= parsed <= MAX_ID:
+        raise BadUserInput(f"{field} must be a positive integer id of at most 19 digits", field)
     return parsed
 
 
@@ -82,6 +88,9 @@ def _code_for_graphql_core_error(error: GraphQLError) -> ErrorCode:
         return ErrorCode.BAD_USER_INPUT
     if error.path is None:
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
+    if len(error.path) == 3 and error.path[0] == "_entities" and error.message.startswith("Cannot return null"):
+        # A field of an entity straight from its representation: an @external one the caller did not send.
+        return ErrorCode.BAD_USER_INPUT
     # During execution with no exception behind it: e.g. a null for a non-null field.
     return ErrorCode.INTERNAL_SERVER_ERROR
 
@@ -98,7 +107,14 @@ def with_code(error: GraphQLError) -> GraphQLError:
         return error
     code = _code_for_graphql_core_error(error)
     message = "Internal server error" if code is ErrorCode.INTERNAL_SERVER_ERROR else error.message
-    return GraphQLError(message, nodes=error.nodes, path=error.path, extensions={"code": code.value})
+    extensions = {"code": code.value}
+    # "Variable '$input' has invalid value at .items[0].unitPrice: ...": name the field, as BadUserInput does.
+    if code is ErrorCode.BAD_USER_INPUT and (at := _INVALID_AT.search(error.message)):
+        extensions["field"] = at.group(1)
+    return GraphQLError(message, nodes=error.nodes, path=error.path, extensions=extensions)
+
+
+_INVALID_AT = re.compile(r"^Variable '\$\w+' has invalid value at \.([\w.\[\]]+): ")
 
 
 class ErrorCodes(SchemaExtension):
@@ -109,6 +125,46 @@ class ErrorCodes(SchemaExtension):
         result = self.execution_context.result
         if result is not None and result.errors:
             result.errors = [with_code(error) for error in result.errors]
+
+
+# NUL, which PostgreSQL cannot store, and lone surrogates (JSON may escape them), which are no
+# Unicode text: no field of the API takes them, and the database or UTF-8 would fail on them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _has_unstorable(value: object) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_has_unstorable(k) or _has_unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_unstorable(v) for v in value)
+    return False
+
+
+class _UnstorableLiteral(Visitor):
+    found = False
+
+    def enter_string_value(self, node: StringValueNode, *_: object) -> object:
+        if _UNSTORABLE.search(node.value):
+            self.found = True
+            return BREAK
+        return None
+
+
+class RefuseUnstorableText(SchemaExtension):
+    """Refuse, before any resolver runs, a request with NUL or a lone surrogate in any string
+    (variables or literals): BAD_USER_INPUT rather than a database or encoding error mid-way."""
+
+    def on_execute(self) -> Iterator[None]:
+        context = self.execution_context
+        literal = _UnstorableLiteral()
+        if context.graphql_document is not None:
+            visit(context.graphql_document, literal)
+        if literal.found or _has_unstorable(context.variables):
+            error = BadUserInput("Text may not contain NUL characters or unpaired surrogates")
+            context.result = ExecutionResult(data=None, errors=[error])
+        yield
 
 
 def log_unexpected_errors(errors: list[GraphQLError]) -> None:

@@ -2,6 +2,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
 from federation_kit.auth import InvalidToken, viewer_from_authorization
@@ -21,7 +22,7 @@ def _body(request: HttpRequest) -> dict:
         return {}
     try:
         body = json.loads(request.body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to parse
         return {}
     return body if isinstance(body, dict) else {}
 
@@ -36,7 +37,12 @@ class SubgraphGuardMiddleware:
     def __call__(self, request: HttpRequest):
         if request.path != GRAPHQL_PATH:
             return self.get_response(request)
-        if not settings.ALLOW_UNSIGNED_REQUESTS and not is_signed(settings.ROUTER_HMAC_SECRET, _body(request)):
+        try:
+            body = _body(request)
+        except RequestDataTooBig:
+            message = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
+            return _refusal(413, ErrorCode.BAD_REQUEST, message)
+        if not settings.ALLOW_UNSIGNED_REQUESTS and not is_signed(settings.ROUTER_HMAC_SECRET, body):
             return _refusal(403, ErrorCode.FORBIDDEN, "This subgraph answers only requests signed by the router")
         try:
             request.viewer = viewer_from_authorization(request.headers.get("Authorization"))

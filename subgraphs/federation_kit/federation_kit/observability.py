@@ -34,6 +34,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
 from django.http.request import RawPostDataException
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -351,7 +352,7 @@ def operation_name(request: HttpRequest) -> str:
         return name if _OPERATION_NAME.fullmatch(name) else ANONYMOUS_OPERATION
     try:
         body = request.body
-    except RawPostDataException:
+    except (RawPostDataException, RequestDataTooBig):  # the view answers a body too large itself
         return ANONYMOUS_OPERATION
     return operation_label(body)
 

@@ -14,28 +14,54 @@ Results keep the representations' order, ``None`` for an id that does not exist 
 same object for a repeated id. Every entity is keyed by its integer ``id``.
 """
 
+import dataclasses
+import decimal
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graphql import get_named_type
+from graphql import GraphQLError, get_named_type
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.federation.schema import FederationAny, Schema
+from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import Info
 from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
 from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
 
 from federation_kit.batching import EntityBatch
-from federation_kit.errors import BadUserInput, ErrorCodes, log_unexpected_errors
+from federation_kit.errors import MAX_ID, BadUserInput, ErrorCodes, RefuseUnstorableText, log_unexpected_errors
 
 FEDERATION_VERSION = "2.9"
 
+# Money as the API writes it: ASCII digits, an optional sign and fraction. Python's Decimal would
+# also take "1E+30", "1_000", "１.００", "NaN" and numbers too long for its 28-digit arithmetic.
+_DECIMAL = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?")
+
+
+def _parse_decimal(value: object) -> decimal.Decimal:
+    text = repr(value) if isinstance(value, float) else value if isinstance(value, str) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    if text is None or not _DECIMAL.fullmatch(text):
+        raise StrawberryInputCoercionError(f"Value cannot represent a Decimal: {str(value)[:40]!r}. Expected a string such as \"12.50\".")
+    return decimal.Decimal(text)
+
+
+STRICT_DECIMAL = dataclasses.replace(DecimalDefinition, parse_value=_parse_decimal)
+
 
 def _integer_id(representation: Mapping[str, Any]) -> int | None:
-    try:
-        return int(representation["id"])
-    except (KeyError, TypeError, ValueError):
+    """The representation's id as a primary key; None (no such entity) when it cannot be one."""
+    value = representation.get("id")
+    if isinstance(value, bool) or not isinstance(value, int | str):
         return None
+    try:
+        parsed = int(value)
+    except ValueError:
+        return None
+    return parsed if 1 <= parsed <= MAX_ID else None
 
 
 class FederatedSchema(Schema):
@@ -44,7 +70,10 @@ class FederatedSchema(Schema):
 
     def __init__(self, *args: Any, extensions: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
-        super().__init__(*args, extensions=[ErrorCodes, DjangoOptimizerExtension, *extensions], **kwargs)
+        kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
+        extensions = [ErrorCodes, RefuseUnstorableText, DjangoOptimizerExtension, *extensions]
+        super().__init__(*args, extensions=extensions, **kwargs)
+        self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
 
     def process_errors(self, errors, execution_context=None) -> None:
         log_unexpected_errors(errors)
@@ -53,11 +82,14 @@ class FederatedSchema(Schema):
         results: list[Any] = [None] * len(representations)
         by_type: dict[str, list[int]] = defaultdict(list)
         for index, representation in enumerate(representations):
-            by_type[representation.get("__typename")].append(index)
+            if not isinstance(representation, dict):
+                raise BadUserInput("a representation is an object with __typename and id", "representations")
+            type_name = representation.get("__typename")
+            if type_name not in self._entity_types:
+                raise BadUserInput(f"{str(type_name)[:40]!r} is not an entity of this subgraph", "representations")
+            by_type[type_name].append(index)
         for type_name, indexes in by_type.items():
-            strawberry_type = self.schema_converter.type_map.get(type_name)
-            if strawberry_type is None:
-                raise BadUserInput(f"{type_name!r} is not an entity of this subgraph", "representations")
+            strawberry_type = self.schema_converter.type_map[type_name]
             origin = strawberry_type.definition.origin
             resolve = self._resolve_models if get_django_definition(origin) else self._resolve_stubs
             for index, entity in zip(indexes, resolve(origin, info, [representations[i] for i in indexes])):
@@ -96,5 +128,8 @@ class FederatedSchema(Schema):
             if field.base_resolver is None and name in representation:
                 value = representation[name]
                 named_type = get_named_type(graphql_fields[name].type)
-                values[field.python_name] = named_type.parse_value(value) if value is not None else None
+                try:
+                    values[field.python_name] = named_type.parse_value(value) if value is not None else None
+                except (GraphQLError, ValueError, TypeError) as error:
+                    raise BadUserInput(f"representation field {name}: {error}", "representations") from None
         return origin(**values)

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from typing import Any
 
 EXTENSION = "hmac-signature"
@@ -37,8 +38,13 @@ def stable_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # in a Python str, every surrogate is unpaired
+
+
 def signed_content(query: str, variables: dict[str, Any] | None) -> str:
-    return stable_json({"query": query, "variables": variables} if variables else {"query": query})
+    content = stable_json({"query": query, "variables": variables} if variables else {"query": query})
+    # JSON.stringify escapes an unpaired surrogate (which a client's JSON may hold) as \udXXX.
+    return _LONE_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", content)
 
 
 def sign(secret: str, query: str, variables: dict[str, Any] | None) -> str:
@@ -47,7 +53,8 @@ def sign(secret: str, query: str, variables: dict[str, Any] | None) -> str:
 
 
 def is_signed(secret: str, body: dict[str, Any]) -> bool:
-    signature = (body.get("extensions") or {}).get(EXTENSION)
+    extensions = body.get("extensions")
+    signature = extensions.get(EXTENSION) if isinstance(extensions, dict) else None
     query = body.get("query")
     if not secret or not isinstance(signature, str) or not isinstance(query, str):
         return False

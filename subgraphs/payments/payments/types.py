@@ -6,6 +6,7 @@ from strawberry import auto
 
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by
+from federation_kit.errors import BadUserInput
 from payments import models
 
 PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
@@ -39,11 +40,17 @@ class Order(EntityStub):
 
     @strawberry.federation.field(requires=["total"], description="What is still to pay: total minus amountPaid.")
     def amount_due(self, info: strawberry.Info) -> Decimal | None:
-        return max(self.total - models.amount_paid(self.payments(info)), Decimal("0.00"))
+        return max(self.required_total() - models.amount_paid(self.payments(info)), Decimal("0.00"))
 
     @strawberry.federation.field(requires=["total"])
     def payment_status(self, info: strawberry.Info) -> PaymentStatus | None:
-        return models.payment_status(self.payments(info), self.total)
+        return models.payment_status(self.payments(info), self.required_total())
+
+    def required_total(self) -> Decimal:
+        # The router sends total with the representation (@requires); a caller that did not gets a clear error.
+        if self.total is None:
+            raise BadUserInput("total is required to compute this field: ask for it through the router", "total")
+        return self.total
 
 
 @strawberry_django.federation.type(models.Payment, keys=["id"])

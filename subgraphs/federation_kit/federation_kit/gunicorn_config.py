@@ -1,0 +1,20 @@
+"""gunicorn's settings for every service (``gunicorn --config python:federation_kit.gunicorn_config``),
+used alike by the Dockerfiles and scripts/stack.py; ``--bind`` and ``--workers`` come from the caller.
+
+Threads, not processes: a request mostly waits on its database or, for a write's check, on another
+service, which may call back (cancelOrder <-> payOrder).
+"""
+
+from federation_kit.env import env_float
+
+worker_class = "gthread"
+threads = int(env_float("GUNICORN_THREADS", 8))
+graceful_timeout = 8
+# Longer than the router's idle keep-alive: gunicorn's default (2 s) closed connections the router
+# was about to reuse, and ~1 request in 500 failed with "socket hang up".
+keepalive = 75
+# No access log of gunicorn's own: each service logs every request as JSON with its request id
+# and trace (federation_kit.observability), and gunicorn's own lines the same way.
+logger_class = "federation_kit.observability.GunicornLogger"
+# Several services (and replicas) on one host must not share gunicorn's default control socket.
+control_socket_disable = True

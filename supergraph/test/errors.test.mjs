@@ -1,0 +1,78 @@
+// What a client gets for a request that is not one GraphQL request, or one graphql-js refuses without
+// a code: an error with a code of the README's table and nothing of our internals (gateway.config.mjs).
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import YAML from 'yaml';
+import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
+
+async function startGateway(t) {
+  const users = await startSubgraph(t, fixture('users.graphql'), {
+    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
+    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
+  });
+  const dir = tempDir(t);
+  assert.equal(compose('--config', writeSupergraphYaml(dir, { users: { url: users.url, file: fixture('users.graphql') } })).status, 0);
+  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
+  config.listen.port = await freePort();
+  config.supergraph = 'supergraph.graphql';
+  config.auth.jwks_url = (await startJwks(t)).url;
+  delete config.subgraphs;
+  config.limits.max_depth = 3;
+  const path = join(dir, 'router-config.yaml');
+  writeFileSync(path, YAML.stringify(config));
+  const url = `http://127.0.0.1:${config.listen.port}`;
+  const gateway = spawnGateway(t, path);
+  await gateway.ready(url);
+  const send = async (body, headers = {}) => {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    return { status: res.status, body: await res.json() };
+  };
+  return { users, send };
+}
+
+test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the JSON parser', { timeout: 90_000 }, async (t) => {
+  const { users, send } = await startGateway(t);
+  const bodies = {
+    'truncated JSON': '{"query": "{ me { name } }"',
+    'empty': '',
+    'a byte-order mark': '\ufeff{"query": "{ me { name } }"}',
+    'invalid UTF-8': Buffer.from('{"query": "{ me { name \xff } }"}', 'latin1'),
+    'NaN': '{"query": "{ me { name } }", "variables": {"x": NaN}}',
+    'null': 'null',
+    'a number': '42',
+    'a batch': JSON.stringify([{ query: '{ me { name } }' }, { query: '{ me { name } }' }]),
+    'query not a string': '{"query": 1}',
+    'variables not an object': '{"query": "{ me { name } }", "variables": "x"}',
+  };
+  for (const [name, body] of Object.entries(bodies)) {
+    const answer = await send(body);
+    assert.equal(answer.status, 400, name);
+    assert.equal(answer.body.errors.length, 1, name);
+    assert.deepEqual(answer.body.errors[0].extensions, { code: 'BAD_REQUEST' }, `${name}: ${JSON.stringify(answer.body)}`);
+  }
+  assert.equal(users.requests.length, 0);
+
+  // Over 2 MiB: refused before the subgraphs (which refuse 2.5 MB) see it; just under: answered.
+  const big = (size) => JSON.stringify({ query: '{ me { name } }', variables: { x: 'x'.repeat(size) } });
+  const tooLarge = await send(big(2 * 1024 * 1024));
+  assert.equal(tooLarge.status, 413);
+  assert.deepEqual(tooLarge.body.errors[0].extensions, { code: 'BAD_REQUEST' });
+  assert.equal(users.requests.length, 0);
+  assert.deepEqual((await send(big(2 * 1024 * 1024 - 100))).body, { data: { me: { name: 'Ada' } } });
+});
+
+test('errors graphql-js gives no code get the documented one', { timeout: 90_000 }, async (t) => {
+  const { users, send } = await startGateway(t);
+  const codeOf = async (query, variables) => {
+    const { body } = await send(JSON.stringify({ query, variables }));
+    return body.errors.map((e) => e.extensions?.code);
+  };
+  assert.deepEqual(await codeOf('query($x: Boolean!) { me { name @include(if: $x) } }', { x: 'one' }), ['BAD_USER_INPUT']);
+  assert.deepEqual(await codeOf('query($x: Boolean!) { me { name @include(if: $x) } }', {}), ['BAD_USER_INPUT']);
+  assert.deepEqual(await codeOf('{ me { friends { friends { friends { id } } } } }'), ['GRAPHQL_VALIDATION_FAILED']);
+  assert.deepEqual(await codeOf('{ me { name }'), ['GRAPHQL_PARSE_FAILED']);
+  assert.deepEqual(await codeOf('{ me { nope } }'), ['GRAPHQL_VALIDATION_FAILED']);
+  assert.equal(users.requests.length, 0);
+});
