@@ -23,6 +23,7 @@ from typing import Any
 
 from graphql import GraphQLError, get_named_type
 from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny, Schema
 from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import Info
@@ -64,6 +65,19 @@ def _integer_id(representation: Mapping[str, Any]) -> int | None:
     return parsed if 1 <= parsed <= MAX_ID else None
 
 
+class QuerySetOptimizer(DjangoOptimizerExtension):
+    """strawberry-django's optimizer without its ``resolve`` hook, which wraps every field of every
+    row to look for a QuerySet. Our lists and entities are strawberry-django fields and
+    ``_entities``, which optimize their querysets themselves (the query-count tests hold it)."""
+
+    resolve = SchemaExtension.resolve
+
+
+def _validation_cache() -> ValidationCache:
+    # The router sends the same few operations over and over: each is validated once.
+    return ValidationCache(maxsize=256)
+
+
 class FederatedSchema(Schema):
     """``strawberry.federation.Schema`` at federation 2.9, with batched ``_entities``,
     error codes on every error, and strawberry-django's query optimizer."""
@@ -71,9 +85,10 @@ class FederatedSchema(Schema):
     def __init__(self, *args: Any, extensions: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
-        extensions = [ErrorCodes, RefuseUnstorableText, DjangoOptimizerExtension, *extensions]
+        extensions = [ErrorCodes, RefuseUnstorableText, _validation_cache, QuerySetOptimizer, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
+        self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
 
     def process_errors(self, errors, execution_context=None) -> None:
         log_unexpected_errors(errors)
@@ -120,16 +135,26 @@ class FederatedSchema(Schema):
 
     def _build_stub(self, origin: type, representation: Mapping[str, Any]) -> Any:
         """The stub from its key and the ``@external`` fields the router sent, parsed by their scalars."""
-        definition = origin.__strawberry_definition__
-        graphql_fields = self._schema.get_type(definition.name).fields
         values = {}
-        for field in definition.fields:
-            name = self.config.name_converter.from_field(field)
-            if field.base_resolver is None and name in representation:
+        for python_name, name, named_type in self._stub_fields(origin):
+            if name in representation:
                 value = representation[name]
-                named_type = get_named_type(graphql_fields[name].type)
                 try:
-                    values[field.python_name] = named_type.parse_value(value) if value is not None else None
+                    values[python_name] = named_type.parse_value(value) if value is not None else None
                 except (GraphQLError, ValueError, TypeError) as error:
                     raise BadUserInput(f"representation field {name}: {error}", "representations") from None
         return origin(**values)
+
+    def _stub_fields(self, origin: type) -> list[tuple[str, str, Any]]:
+        """(Python name, GraphQL name, named type) of each field a stub takes from its representation,
+        worked out once per type rather than once per representation."""
+        if origin not in self._stub_fields_of:
+            definition = origin.__strawberry_definition__
+            graphql_fields = self._schema.get_type(definition.name).fields
+            names = ((field, self.config.name_converter.from_field(field)) for field in definition.fields)
+            self._stub_fields_of[origin] = [
+                (field.python_name, name, get_named_type(graphql_fields[name].type))
+                for field, name in names
+                if field.base_resolver is None
+            ]
+        return self._stub_fields_of[origin]

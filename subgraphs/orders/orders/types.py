@@ -8,18 +8,19 @@ from strawberry_django.pagination import OffsetPaginationInput, apply_window_pag
 
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by, optimized
+from federation_kit.fields import ColumnField
 from federation_kit.pagination import PageSizeLimit
 from orders import models
 
 OrderStatus = strawberry.enum(models.Order.Status, name="OrderStatus")
 
 
-@strawberry_django.type(models.OrderItem)
+@strawberry_django.type(models.OrderItem, field_cls=ColumnField)
 class OrderItem:
     sku: auto
     name: auto
     quantity: auto
-    unit_price: Decimal = strawberry_django.field(description="Price of one unit, in the order's currency.")
+    unit_price: Decimal = strawberry_django.field(field_cls=ColumnField, description="Price of one unit, in the order's currency.")
 
 
 @strawberry.federation.type(keys=["id"])
@@ -44,13 +45,13 @@ class User(EntityStub):
         return self.batched(("orders", offset, limit), fetch, default=[])
 
 
-@strawberry_django.federation.type(models.Order, keys=["id"])
+@strawberry_django.federation.type(models.Order, keys=["id"], field_cls=ColumnField)
 class Order:
     id: auto
     status: OrderStatus
     items: list[OrderItem]
-    total: Decimal = strawberry_django.field(description="Sum of the items, in currency.")
-    currency: str = strawberry_django.field(description="ISO 4217 code of total and of every item's price.")
+    total: Decimal = strawberry_django.field(field_cls=ColumnField, description="Sum of the items, in currency.")
+    currency: str = strawberry_django.field(field_cls=ColumnField, description="ISO 4217 code of total and of every item's price.")
     created_at: auto
 
     @strawberry_django.field(

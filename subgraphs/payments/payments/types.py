@@ -7,6 +7,7 @@ from strawberry import auto
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by
 from federation_kit.errors import BadUserInput
+from federation_kit.fields import ColumnField
 from payments import models
 
 PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
@@ -53,11 +54,11 @@ class Order(EntityStub):
         return self.total
 
 
-@strawberry_django.federation.type(models.Payment, keys=["id"])
+@strawberry_django.federation.type(models.Payment, keys=["id"], field_cls=ColumnField)
 class Payment:
     id: auto
-    amount: Decimal = strawberry_django.field(description="In currency.")
-    currency: str = strawberry_django.field(description="ISO 4217 code, the order's currency.")
+    amount: Decimal = strawberry_django.field(field_cls=ColumnField, description="In currency.")
+    currency: str = strawberry_django.field(field_cls=ColumnField, description="ISO 4217 code, the order's currency.")
     status: PaymentState
     method: PaymentMethod
     idempotency_key: auto

@@ -7,9 +7,10 @@ from strawberry.permission import PermissionExtension
 
 from accounts import models
 from accounts.permissions import IsSelfOrStaff
+from federation_kit.fields import ColumnField
 
 
-@strawberry_django.federation.type(models.User, keys=["id"])
+@strawberry_django.federation.type(models.User, keys=["id"], field_cls=ColumnField)
 class User:
     id: auto
     username: auto
