@@ -88,7 +88,7 @@ def measure(implementation: str, service: str, profiles: list[str]) -> None:
             profiler = cProfile.Profile()
             profiler.runcall(once)
             print(f"\n{implementation}, {service} subgraph, N={n}:", flush=True)
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(25)
             sys.stdout.flush()
 
 

@@ -10,6 +10,7 @@ from enum import StrEnum
 
 from graphql import BREAK, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
+from strawberry.federation.schema_directives import External
 
 logger = logging.getLogger("federation_kit.errors")
 
@@ -88,14 +89,32 @@ def _code_for_graphql_core_error(error: GraphQLError) -> ErrorCode:
         return ErrorCode.BAD_USER_INPUT
     if error.path is None:
         return ErrorCode.GRAPHQL_VALIDATION_FAILED
-    if len(error.path) == 3 and error.path[0] == "_entities" and error.message.startswith("Cannot return null"):
-        # A field of an entity straight from its representation: an @external one the caller did not send.
-        return ErrorCode.BAD_USER_INPUT
     # During execution with no exception behind it: e.g. a null for a non-null field.
     return ErrorCode.INTERNAL_SERVER_ERROR
 
 
-def with_code(error: GraphQLError) -> GraphQLError:
+_NULL_FOR_NON_NULL = re.compile(r"Cannot return null for non-nullable field (\w+)\.(\w+)\.")
+
+
+def missing_external_field(error: GraphQLError, schema) -> str | None:
+    """The field's name when ``error`` is a null for an ``@external`` field: this service knows
+    another's field only from an ``_entities`` representation, so asked for outside one (or
+    with a representation without it) it has no value. The caller's mistake, not ours."""
+    match = _NULL_FOR_NON_NULL.fullmatch(error.message)
+    if match is None or not isinstance(error.original_error, TypeError):
+        return None
+    for field in getattr(schema.get_type_by_name(match[1]), "fields", ()):
+        if schema.config.name_converter.from_field(field) == match[2]:
+            return match[2] if any(isinstance(d, External) for d in field.directives) else None
+    return None
+
+
+def with_code(error: GraphQLError, schema) -> GraphQLError:
+    if field := missing_external_field(error, schema):
+        message = f"{field} belongs to another service: ask for it through the router"
+        return GraphQLError(
+            message, nodes=error.nodes, path=error.path, extensions={"code": ErrorCode.BAD_USER_INPUT.value, "field": field}
+        )
     if is_unexpected(error):
         return GraphQLError(
             "Internal server error",
@@ -124,7 +143,7 @@ class ErrorCodes(SchemaExtension):
         yield
         result = self.execution_context.result
         if result is not None and result.errors:
-            result.errors = [with_code(error) for error in result.errors]
+            result.errors = [with_code(error, self.execution_context.schema) for error in result.errors]
 
 
 # NUL, which PostgreSQL cannot store, and lone surrogates (JSON may escape them), which are no

@@ -32,7 +32,14 @@ from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
 
 from federation_kit.batching import EntityBatch
-from federation_kit.errors import MAX_ID, BadUserInput, ErrorCodes, RefuseUnstorableText, log_unexpected_errors
+from federation_kit.errors import (
+    MAX_ID,
+    BadUserInput,
+    ErrorCodes,
+    RefuseUnstorableText,
+    log_unexpected_errors,
+    missing_external_field,
+)
 
 FEDERATION_VERSION = "2.9"
 
@@ -91,7 +98,7 @@ class FederatedSchema(Schema):
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
 
     def process_errors(self, errors, execution_context=None) -> None:
-        log_unexpected_errors(errors)
+        log_unexpected_errors([error for error in errors if not missing_external_field(error, self)])
 
     def entities_resolver(self, info: Info, representations: list[FederationAny]) -> list[FederationAny]:
         results: list[Any] = [None] * len(representations)

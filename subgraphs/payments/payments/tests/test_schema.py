@@ -152,3 +152,19 @@ def test_a_closed_order_takes_no_payment_and_a_paid_one_cannot_close(client, set
     assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True  # idempotent
     pay(7, "10.00", status=Payment.Status.REFUNDED)
     assert gql(client, CLOSE, {"id": "7"})["data"]["closeOrderForPayments"] is True
+
+
+def test_the_orders_total_asked_outside_a_representation_is_bad_input_not_a_bug(client, caplog):
+    # Order.total is @external: this service knows it only from a representation that carries it.
+    payment = Payment.objects.create(
+        order_id=7, user_id=1, amount=Decimal("1.00"), currency="EUR", method="CARD", idempotency_key="k-total"
+    )
+    staff = token_for(1, staff=True)
+    queries = [
+        (ENTITIES % "... on Order { total }", {"r": representations("Order", [7])}),
+        ("query($id: ID!) { payment(id: $id) { order { total } } }", {"id": str(payment.pk)}),
+    ]
+    for query, variables in queries:
+        body = graphql(client, query, variables, token=staff)
+        assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("BAD_USER_INPUT", "total")]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
