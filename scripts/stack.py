@@ -55,6 +55,8 @@ def check_ports_free(ports: dict[str, int]) -> None:
     """Fail early and clearly when another process (another `make dev`?) holds one of our ports."""
     for name, port in ports.items():
         with socket.socket() as sock:
+            # As the servers do: a port left in TIME_WAIT by the last run is free, a listener is not.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
