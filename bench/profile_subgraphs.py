@@ -13,6 +13,7 @@ ours then graphene's, on stderr.
 
 import argparse
 import cProfile
+import gc
 import json
 import os
 import pstats
@@ -78,6 +79,8 @@ def measure(implementation: str, service: str, profiles: list[str]) -> None:
 
         for _ in range(3):
             once()
+        gc.collect()
+        gc.freeze()  # as the servers do after loading (federation_kit.gunicorn_config)
         times = []
         for _ in range(15):
             started = time.process_time()

@@ -5,6 +5,8 @@ Threads, not processes: a request mostly waits on its database or, for a write's
 service, which may call back (cancelOrder <-> payOrder).
 """
 
+import gc
+
 from federation_kit.env import env_float
 
 worker_class = "gthread"
@@ -18,3 +20,16 @@ keepalive = 75
 logger_class = "federation_kit.observability.GunicornLogger"
 # Several services (and replicas) on one host must not share gunicorn's default control socket.
 control_socket_disable = True
+
+
+def post_worker_init(worker) -> None:
+    """Load what the first request would (the URLconf, so the GraphQL schema), then freeze it all.
+
+    A full garbage collection otherwise walks every object of Django and the schema: answering
+    1,000 orders' payments spent 8 ms a request in the collector on average, 1.4 ms frozen.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports the URLconf)
+    gc.collect()
+    gc.freeze()
