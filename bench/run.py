@@ -60,11 +60,11 @@ class Profile:
         return count // 10  # besides the request whose answer is checked
 
 
-# About 7 minutes in all on 2 cores (shared with other jobs); N=1000 needs fewer requests, and so does REST.
+# About 5 minutes in all on 2 cores (shared with other jobs); N=1000 needs fewer requests, and so does REST.
 FULL = Profile(
     users=1000,
     orders=10_000,
-    requests={1: 1000, 10: 600, 100: 200, 1000: 30},
+    requests={1: 1000, 10: 600, 100: 200, 1000: 60},
     requests_calling_per_order={1: 200, 10: 60, 100: 12, 1000: 4},
     entity_requests=100,
     create_requests=300,
