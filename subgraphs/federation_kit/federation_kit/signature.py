@@ -1,7 +1,8 @@
 """The router's HMAC signature of each subgraph request, checked before anything else runs.
 
-The router (``useHmacSignature`` in supergraph/gateway.config.mjs, the format of Hive Gateway's
-``hmacSignature``) signs every subgraph request: HMAC-SHA256, keyed by the shared secret, over the stable JSON (sorted keys, no spaces) of ``{query, variables}``,
+The router (``useHmacSignature`` in supergraph/gateway.config.mjs, in the format of Hive
+Gateway's ``hmacSignature``) signs every subgraph request: HMAC-SHA256, keyed by the shared
+secret, over the stable JSON (sorted keys, no spaces) of ``{query, variables}``,
 base64-encoded into ``extensions["hmac-signature"]``. A subgraph answers only requests
 signed so: nothing but the router (and our own services, for the checks behind writes,
 see :mod:`federation_kit.clients`) can call it.
