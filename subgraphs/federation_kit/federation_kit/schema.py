@@ -135,7 +135,7 @@ class FederatedSchema(Schema):
         for stub_id, representation in zip(ids, representations):
             if stub_id is not None and stub_id not in stubs:
                 stubs[stub_id] = self._build_stub(origin, representation)
-        batch = EntityBatch(stubs)
+        batch = EntityBatch(stubs, info.context)
         for stub in stubs.values():
             stub._batch = batch
         return [stubs.get(i) for i in ids]

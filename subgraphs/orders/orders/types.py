@@ -8,7 +8,7 @@ from strawberry_django.pagination import OffsetPaginationInput, apply_window_pag
 
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by, optimized
-from federation_kit.fields import ColumnField
+from federation_kit.fields import ColumnField, ReferenceField
 from federation_kit.pagination import PageSizeLimit
 from orders import models
 
@@ -53,12 +53,11 @@ class Order:
     total: Decimal = strawberry_django.field(field_cls=ColumnField, description="Sum of the items, in currency.")
     currency: str = strawberry_django.field(field_cls=ColumnField, description="ISO 4217 code of total and of every item's price.")
     created_at: auto
-
-    @strawberry_django.field(
-        only=["user_id"], description="Who ordered (null only while the users service is unavailable)."
+    user: User | None = strawberry_django.field(
+        field_cls=ReferenceField,
+        field_name="user_id",
+        description="Who ordered (null only while the users service is unavailable).",
     )
-    def user(self, root: models.Order) -> User | None:
-        return User(id=strawberry.ID(str(root.user_id)))
 
     @classmethod
     def get_queryset(cls, queryset, info: Info, **kwargs):

@@ -30,6 +30,19 @@ def test_payments_show_only_what_the_viewer_may_see(client, payments, token, own
     assert [len(e["payments"]) for e in entities["data"]["_entities"]] == [int(1 in owners), int(2 in owners)]
 
 
+def test_an_order_reached_through_a_payment_shows_only_what_the_viewer_may_see(client, payments):
+    # Not an _entities stub: Payment.order makes it alone, and the viewer still filters its payments.
+    other = Payment.objects.create(
+        order_id=11, user_id=2, amount=Decimal("1.00"), currency="EUR", method="CARD", idempotency_key="key-other"
+    )
+    query = "{ payments { order { id payments { id } } } }"
+    assert graphql(client, query, token=ALICE)["data"]["payments"] == [
+        {"order": {"id": "11", "payments": [{"id": str(payments[1].pk)}]}}
+    ]
+    staff_view = graphql(client, query, token=STAFF)["data"]["payments"]
+    assert staff_view[0]["order"]["payments"] == [{"id": str(payments[1].pk)}, {"id": str(other.pk)}]
+
+
 def test_another_users_payment_is_forbidden(client, payments):
     query = "{ payment(id: %d) { amount } }" % payments[1].pk
     assert graphql(client, query, token=ALICE)["data"]["payment"] == {"amount": "5.00"}
