@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import jwt
@@ -48,6 +49,18 @@ def test_each_customer_sees_only_their_orders_and_payments(anonymous, alice, bob
     assert {o["user"]["id"] for o in bob(query)["data"]["orders"]} == {str(BOB_ID)}
     assert anonymous(query)["data"]["orders"] == []
     assert len(router(query)["data"]["orders"]) == 500
+
+
+def test_the_same_query_in_flight_for_several_viewers_answers_each_their_own(anonymous, alice, bob, router):
+    # The router sends identical subgraph requests in flight once and shares the answer; the
+    # token is part of what must be identical, so no viewer ever gets another's answer.
+    query = "{ orders(pagination: {limit: 500}) { id payments { amount } } }"
+    expected = {alice: owned_by(ALICE_ID), bob: owned_by(BOB_ID), anonymous: []}
+    viewers = [alice, bob, anonymous, router] * 6
+    with ThreadPoolExecutor(len(viewers)) as pool:
+        answers = list(pool.map(lambda viewer: viewer(query)["data"]["orders"], viewers))
+    for viewer, orders in zip(viewers, answers):
+        assert [o["id"] for o in orders] == expected.get(viewer, [str(i) for i in range(1, 501)])
 
 
 def test_email_is_private_to_its_user_and_staff(alice, router):

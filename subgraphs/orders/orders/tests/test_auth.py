@@ -1,7 +1,9 @@
 """Orders are their owner's and staff's: lists are filtered, single orders and writes refused."""
 
+import time
 from decimal import Decimal
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -66,5 +68,19 @@ def test_only_the_router_may_call(client, orders):
 def test_a_forged_token_is_unauthenticated(client, orders):
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     response = post_graphql(client, "{ orders { id } }", token=token_for(1, staff=True, key=other_key))
+    assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_a_token_is_verified_once_and_refused_once_expired(client, orders, monkeypatch):
+    verifications = []
+    decode = jwt.decode
+    monkeypatch.setattr(jwt, "decode", lambda *args, **kwargs: verifications.append(1) or decode(*args, **kwargs))
+    token = token_for(1, exp=int(time.time()) + 2)
+    for _ in range(3):
+        assert graphql(client, "{ orders { id } }", token=token)["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    assert len(verifications) == 1
+    time.sleep(2.1)  # the token expires while it is remembered as verified
+    response = post_graphql(client, "{ orders { id } }", token=token)
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
