@@ -37,6 +37,7 @@ from harness.workloads import (
     entities_in,
     fingerprint,
     orders_in,
+    with_ours_token,
 )
 
 SIZES = (1, 10, 100, 1000)
@@ -173,6 +174,7 @@ def run_all(profile: Profile, scratch: Path) -> Bench:
     bench = Bench(profile)
     with all_running(systems) as targets:
         progress(f"All running after {time.monotonic() - started:.0f} s")
+        targets["graphene"] = with_ours_token(targets["graphene"], targets["product"])
         for size in SIZES:
             bench.run("orders", size, targets)
         bench.run("_entities", ENTITY_BATCH, targets)

@@ -15,7 +15,7 @@ def _machine_ticks() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
-def _tree_ticks(root: int) -> int:
+def tree_ticks(root: int) -> int:
     """CPU clock ticks used so far by ``root`` and every process under it."""
     children: dict[int, list[int]] = {}
     used: dict[int, int] = {}
@@ -43,10 +43,10 @@ class OthersCpu:
     share: float = 0.0
 
     def __enter__(self) -> "OthersCpu":
-        self._machine, self._ours = _machine_ticks(), _tree_ticks(os.getpid())
+        self._machine, self._ours = _machine_ticks(), tree_ticks(os.getpid())
         return self
 
     def __exit__(self, *exc_info) -> None:
         (busy_then, total_then), (busy, total) = self._machine, _machine_ticks()
-        ours = _tree_ticks(os.getpid()) - self._ours
+        ours = tree_ticks(os.getpid()) - self._ours
         self.share = max(0, busy - busy_then - ours) / max(1, total - total_then)

@@ -179,6 +179,7 @@ class Graphene:
     name = "graphene"
 
     def __init__(self, scratch: Path, product: Product) -> None:
+        self.product = product
         self.work_dir = scratch / "graphene"
         self.work_dir.mkdir()
         ports = {name: free_port() for name in ("router", *SERVICES)}
@@ -240,6 +241,8 @@ class Graphene:
         # The product's router-config.yaml, for this router's port, supergraph and subgraphs.
         config = yaml.safe_load((ROOT / "router-config.yaml").read_text())
         config["listen"]["port"] = self.router_port
+        # Verifies the product's tokens: clients send graphene the token they send ours (see run.py).
+        config["auth"]["jwks_url"] = self.product.stack.jwks_url
         config["supergraph"] = str(self.work_dir / "supergraph.graphql")
         config["subgraphs"] = {name: {"url": url} for name, url in self.subgraph_urls.items()}
         (self.work_dir / "router-config.yaml").write_text(yaml.safe_dump(config))
