@@ -18,10 +18,10 @@ import dataclasses
 import decimal
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, ClassVar
 
-from graphql import GraphQLError, get_named_type
+from graphql import DocumentNode, GraphQLError, get_named_type
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny, Schema
@@ -80,6 +80,26 @@ class QuerySetOptimizer(DjangoOptimizerExtension):
     resolve = SchemaExtension.resolve
 
 
+class ParsedOnce(SchemaExtension):
+    """Each query text parsed once per process: the router sends the same few over and over.
+    Strawberry's ParserCache parses in the extension itself, where a syntax error escapes the
+    error handling; here Strawberry still parses (and reports errors) and the document is kept."""
+
+    MAX_DOCUMENTS = 256  # bounded against clients that send ever-new texts: emptied when full
+    _documents: ClassVar[dict[str, DocumentNode]] = {}
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        known = self._documents.get(context.query) if context.query else None
+        if known is not None:
+            context.graphql_document = known
+        yield
+        if known is None and context.query and context.graphql_document is not None:
+            if len(self._documents) >= self.MAX_DOCUMENTS:
+                self._documents.clear()
+            self._documents[context.query] = context.graphql_document
+
+
 def _validation_cache() -> ValidationCache:
     # The router sends the same few operations over and over: each is validated once.
     return ValidationCache(maxsize=256)
@@ -92,7 +112,7 @@ class FederatedSchema(Schema):
     def __init__(self, *args: Any, extensions: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
-        extensions = [ErrorCodes, RefuseUnstorableText, _validation_cache, QuerySetOptimizer, *extensions]
+        extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
