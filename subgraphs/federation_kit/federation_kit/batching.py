@@ -1,59 +1,39 @@
 """Load a field for many objects with one query, although sync execution resolves them one by one.
 
-GraphQL's sync executor completes list items depth-first, so a field of each ``_entities``
-result is resolved once per entity. The entities built together share an
-:class:`EntityBatch`; the first of them to need a field loads it for all.
+GraphQL's sync executor completes list items depth-first, so a field of each item is resolved
+once per item. Entities of one type that come in together share an :class:`EntityBatch`
+(``federation_kit.loading``); the first of them to need a field loads it for all: the stubs
+``_entities`` builds from one batch of representations, and the stubs a
+:class:`~federation_kit.fields.ReferenceField` makes from rows one SQL query loaded.
 """
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any, Self
+from typing import Any
 
-import strawberry
 from django.db.models import QuerySet
 from strawberry.types import Info
 from strawberry_django.optimizer import OptimizerConfig, optimize
+
+from federation_kit.loading import EntityBatch
 
 # ``only()`` would defer the foreign key the rows are grouped by, costing a query per row.
 _BATCH_OPTIMIZER = OptimizerConfig(enable_only=False)
 
 
-class EntityBatch:
-    """Entities of one type resolved together; loads each added field once for all of them.
-    ``context`` is the request's (``info.context``), for fields computed without ``Info``."""
-
-    def __init__(self, keys: Iterable[int], context: Any = None) -> None:
-        self.keys = list(keys)
-        self.context = context
-        self._loaded: dict[Hashable, Mapping[int, Any]] = {}
-
-    def load(self, name: Hashable, key: int, fetch: Callable[[list[int]], Mapping[int, Any]], default: Any) -> Any:
-        if name not in self._loaded:
-            self._loaded[name] = fetch(self.keys)
-        return self._loaded[name].get(key, default)
-
-
 class EntityStub:
     """Base for an entity owned by another service, to which this service adds fields.
 
-    A stub made by ``_entities`` shares its batch with its siblings; one made alone
-    (e.g. ``Payment.order``) is a batch of one.
+    Its ``_batch`` is set by whoever makes it: ``_entities`` or a ``ReferenceField``. One made
+    otherwise is a batch of one, without the request's context.
     """
-
-    @classmethod
-    def alone(cls, key: int, context: Any) -> Self:
-        """The stub of ``key``, made alone in the request whose context is ``context``."""
-        stub = cls(id=strawberry.ID(str(key)))
-        stub._batch = EntityBatch([key], context)
-        return stub
 
     @property
     def context(self) -> Any:
-        """The request's context, for its derived fields (see ``federation_kit.fields.DerivedField``):
-        known to a stub made by ``_entities`` or :meth:`alone`."""
+        """The request's context, for its derived fields (see ``federation_kit.fields.DerivedField``)."""
         batch = self.__dict__.get("_batch")
         if batch is None or batch.context is None:
-            raise RuntimeError(f"{type(self).__name__} {self.id} was made without the request's context: use alone()")
+            raise RuntimeError(f"{type(self).__name__} {self.id} was made outside a GraphQL request's batching")
         return batch.context
 
     def batched(self, name: Hashable, fetch: Callable[[list[int]], Mapping[int, Any]], default: Any = None) -> Any:

@@ -16,6 +16,8 @@ from strawberry.types.base import StrawberryOptional
 from strawberry.types.field import StrawberryField
 from strawberry_django.fields.field import StrawberryDjangoField
 
+from federation_kit.loading import rows_of_request
+
 
 class ColumnField(StrawberryDjangoField):
     """A model column returned as it is. strawberry-django marks every field as needing its own
@@ -40,7 +42,8 @@ class ColumnField(StrawberryDjangoField):
 
 class ReferenceField(ColumnField):
     """An entity another service owns, referenced by a column of this row that holds its id
-    (``field_name="user_id"``): its stub, made from the column. The optimizer loads the column."""
+    (``field_name="user_id"``): its stub, made from the column (the optimizer loads it). The
+    stubs of rows one query loaded share a batch, so a field of theirs costs one query for all."""
 
     @cached_property
     def _stub_type(self) -> type:
@@ -48,7 +51,12 @@ class ReferenceField(ColumnField):
 
     def get_result(self, source: Any, info: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         key = getattr(source, self._column)
-        return None if key is None else self._stub_type(id=strawberry.ID(str(key)))
+        if key is None:
+            return None
+        stub = self._stub_type(id=strawberry.ID(str(key)))
+        if (rows := rows_of_request()) is not None:
+            stub._batch = rows.batch_for(source, self._column)
+        return stub
 
 
 class DerivedField(StrawberryField):

@@ -31,7 +31,7 @@ from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
 from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
 
-from federation_kit.batching import EntityBatch
+from federation_kit.loading import EntityBatch, recording_rows
 from federation_kit.errors import (
     MAX_ID,
     BadUserInput,
@@ -100,6 +100,14 @@ class ParsedOnce(SchemaExtension):
             self._documents[context.query] = context.graphql_document
 
 
+class RowsLoadedTogether(SchemaExtension):
+    """Which rows each SQL query loaded, recorded for the length of the operation (federation_kit.loading)."""
+
+    def on_operation(self) -> Iterator[None]:
+        with recording_rows(self.execution_context.context):
+            yield
+
+
 def _validation_cache() -> ValidationCache:
     # The router sends the same few operations over and over: each is validated once.
     return ValidationCache(maxsize=256)
@@ -112,7 +120,7 @@ class FederatedSchema(Schema):
     def __init__(self, *args: Any, extensions: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
-        extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, *extensions]
+        extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, RowsLoadedTogether, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}

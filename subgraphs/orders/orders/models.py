@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from federation_kit.loading import LoadedTogetherQuerySet
+
 
 class Order(models.Model):
     """An order placed by a user of the users service, known here by ``user_id`` only."""
@@ -19,6 +21,8 @@ class Order(models.Model):
     payments_sequence = models.PositiveBigIntegerField(
         default=0, help_text="sequence of the last payments event applied to status (older ones are ignored)"
     )
+
+    objects = LoadedTogetherQuerySet.as_manager()  # Order.user of rows loaded together: one batch
 
     class Meta:
         ordering = ["id"]

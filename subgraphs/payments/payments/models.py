@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from federation_kit.loading import LoadedTogetherQuerySet
+
 
 class Payment(models.Model):
     """Money received for an order of the orders service, known here by ``order_id`` only."""
@@ -27,6 +29,8 @@ class Payment(models.Model):
         max_length=100, unique=True, help_text="chosen by the client; the same key never pays twice"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = LoadedTogetherQuerySet.as_manager()  # Payment.order of rows loaded together: one batch
 
     class Meta:
         ordering = ["id"]

@@ -7,7 +7,7 @@ from strawberry import auto
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by
 from federation_kit.errors import BadUserInput
-from federation_kit.fields import ColumnField, derived_field
+from federation_kit.fields import ColumnField, ReferenceField, derived_field
 from payments import models
 
 PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
@@ -23,8 +23,9 @@ class Order(EntityStub):
     total: Decimal = strawberry.federation.field(external=True, default=None)
 
     # Derived fields (no Info: a batch of 1,000 orders resolves each without Strawberry's general
-    # path). Nullable, like every field this service adds to another's entity: while payments is
-    # unavailable the router answers the rest of the order with these null, not no order at all.
+    # path; the viewer comes with the stub's batch). Nullable, like every field this service adds
+    # to another's entity: while payments is unavailable the router answers the rest of the order
+    # with these null, not no order at all.
     @derived_field(description="Payments for this order, oldest first.")
     def payments(self) -> list["Payment"] | None:
         def fetch(order_ids: list[int]) -> dict[int, list[models.Payment]]:
@@ -62,11 +63,11 @@ class Payment:
     idempotency_key: auto
     created_at: auto
 
-    @strawberry_django.field(
-        only=["order_id"], description="What was paid for (null only while the orders service is unavailable)."
+    order: Order | None = strawberry_django.field(
+        field_cls=ReferenceField,
+        field_name="order_id",
+        description="What was paid for (null only while the orders service is unavailable).",
     )
-    def order(self, root: models.Payment, info: strawberry.Info) -> Order | None:
-        return Order.alone(root.order_id, info.context)
 
     @classmethod
     def get_queryset(cls, queryset, info: strawberry.Info, **kwargs):

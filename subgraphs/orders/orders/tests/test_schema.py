@@ -82,6 +82,19 @@ def test_user_orders_for_a_batch_of_users_cost_two_queries(client, django_assert
     assert entities[-1]["orders"] == []
 
 
+@pytest.mark.parametrize("count", [1, 100, 500])
+def test_the_users_of_a_list_of_orders_get_their_orders_with_one_query(client, django_assert_num_queries, count):
+    # Order.user makes a stub per row; the stubs of rows loaded together share one batch.
+    make_orders(count, users=min(count, 40))
+    with django_assert_num_queries(2):  # the orders, then all their users' orders
+        body = gql(client, "{ orders(pagination: {limit: 500}) { id user { id orders(pagination: {limit: 3}) { id } } } }")
+    orders = body["data"]["orders"]
+    assert len(orders) == count
+    for order in orders[:50]:
+        first_three = Order.objects.filter(user_id=order["user"]["id"]).values_list("pk", flat=True)[:3]
+        assert [o["id"] for o in order["user"]["orders"]] == [str(pk) for pk in first_three]
+
+
 CREATE = """
 mutation($input: CreateOrderInput!) {
   createOrder(input: $input) { id status total currency user { id } items { sku quantity unitPrice } }

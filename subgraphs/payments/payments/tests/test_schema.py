@@ -72,6 +72,21 @@ def test_payments_list_is_one_query(client, django_assert_num_queries, count):
     assert body["data"]["payments"][0]["order"] == {"id": "1"}
 
 
+@pytest.mark.parametrize("count", [1, 100, 500])
+def test_the_orders_of_a_list_of_payments_get_their_payments_with_one_query(client, django_assert_num_queries, count):
+    # Payment.order makes a stub per row; the stubs of rows loaded together share one batch.
+    for i in range(count):
+        pay(i // 2 + 1, "1.00")  # two payments an order
+    with django_assert_num_queries(2):  # the payments, then all their orders' payments
+        body = gql(client, "{ payments(pagination: {limit: 500}) { id order { id amountPaid payments { id } } } }")
+    payments = body["data"]["payments"]
+    assert len(payments) == count
+    for payment in payments:
+        same_order = Payment.objects.filter(order_id=payment["order"]["id"]).values_list("pk", flat=True)
+        assert [p["id"] for p in payment["order"]["payments"]] == [str(pk) for pk in same_order]
+        assert payment["order"]["amountPaid"] == f"{len(same_order)}.00"
+
+
 def test_payments_filter_by_order(client):
     pay(7, "1.00"), pay(8, "2.00"), pay(7, "3.00")
     body = gql(client, "{ payments(orderId: 7) { amount } }")
