@@ -267,10 +267,15 @@ export const gatewayConfig = defineConfig({
   supergraph: config.supergraph,
   // Rust query planner instead of the default JS one.
   unifiedGraphHandler,
-  // Per-subgraph URL overrides: merged over the join__graph url from the supergraph.
-  transportEntries: Object.fromEntries(
-    Object.entries(config.subgraphs ?? {}).map(([name, { url }]) => [name, { location: url }]),
-  ),
+  transportEntries: {
+    // Hive Gateway sends identical subgraph queries in flight at once only once, and so deep-copies
+    // (structuredClone) every query answer from a subgraph, shared or not: 3 ms a request at 1,000
+    // orders, 10-20% of the router's CPU at 100. Sharing needs the same headers, traceparent
+    // included, so traced clients never share; off.
+    '*.http': { options: { deduplicateInflightRequests: false } },
+    // Per-subgraph URL overrides: merged over the join__graph url from the supergraph.
+    ...Object.fromEntries(Object.entries(config.subgraphs ?? {}).map(([name, { url }]) => [name, { location: url }])),
+  },
   // Yoga treats an empty origin list as "allow every origin", so no origins must mean CORS off.
   cors: config.cors.origins.length ? { origin: config.cors.origins } : false,
   propagateHeaders: {

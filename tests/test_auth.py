@@ -52,8 +52,9 @@ def test_each_customer_sees_only_their_orders_and_payments(anonymous, alice, bob
 
 
 def test_the_same_query_in_flight_for_several_viewers_answers_each_their_own(anonymous, alice, bob, router):
-    # The router sends identical subgraph requests in flight once and shares the answer; the
-    # token is part of what must be identical, so no viewer ever gets another's answer.
+    # Identical queries at once for several viewers: whatever the router shares between requests
+    # (a parsed document, a query plan, a connection; in-flight subgraph calls, if that is turned
+    # on), no viewer ever gets another's answer.
     query = "{ orders(pagination: {limit: 500}) { id payments { amount } } }"
     expected = {alice: owned_by(ALICE_ID), bob: owned_by(BOB_ID), anonymous: []}
     viewers = [alice, bob, anonymous, router] * 6
