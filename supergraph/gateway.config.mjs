@@ -52,6 +52,60 @@ const useHmacSignature = (secret) => ({
   },
 });
 
+// Hive Gateway's `upstreamTimeout` gives every subgraph call a timer signal of its own
+// (AbortSignal.timeout), a merged signal and a promise race: 17% of the router's CPU at N=1
+// (bench/router_ab.py). Here a call gets an AbortController, and one timer, running only while
+// calls are in flight, aborts those past their deadline (up to SWEEP_MS late). The error names the
+// subgraph, like the other subgraph failures.
+const SWEEP_MS = 25;
+const useSubgraphTimeout = (timeoutMs) => {
+  const inFlight = new Set();
+  let sweeper = null;
+  const sweep = () => {
+    const now = performance.now();
+    for (const call of inFlight) {
+      if (call.deadline <= now) {
+        inFlight.delete(call);
+        const error = new GraphQLError(`The ${call.subgraphName} subgraph did not answer within ${timeoutMs} ms`, {
+          extensions: { code: 'GATEWAY_TIMEOUT', serviceName: call.subgraphName, http: { status: 504 } },
+        });
+        call.controller.abort(error);
+      }
+    }
+    sweeper = inFlight.size ? setTimeout(sweep, SWEEP_MS) : null;
+  };
+  return {
+    onSubgraphExecute({ subgraphName, executor, setExecutor }) {
+      setExecutor((executionRequest) => {
+        const clientSignal = executionRequest.signal;
+        if (clientSignal?.aborted) return executor(executionRequest);
+        const controller = new AbortController();
+        const call = { controller, subgraphName, deadline: performance.now() + timeoutMs };
+        const clientGone = () => controller.abort(clientSignal.reason);
+        clientSignal?.addEventListener('abort', clientGone, { once: true });
+        inFlight.add(call);
+        sweeper ??= setTimeout(sweep, SWEEP_MS);
+        const done = () => {
+          inFlight.delete(call);
+          clientSignal?.removeEventListener('abort', clientGone);
+        };
+        let result;
+        try {
+          result = executor({ ...executionRequest, signal: controller.signal });
+        } catch (error) {
+          done();
+          throw error;
+        }
+        if (typeof result?.then !== 'function') {
+          done();
+          return result;
+        }
+        return result.finally(done);
+      });
+    },
+  };
+};
+
 let config;
 let secret;
 try {
@@ -290,8 +344,7 @@ export const gatewayConfig = defineConfig({
     // No token: anonymous (the subgraphs decide what anonymous may see); a bad token: refused.
     reject: { missingToken: false, invalidToken: true },
   },
-  plugins: () => [useHmacSignature(secret), useUnauthenticatedCode(), useStableErrors()],
-  upstreamTimeout: config.limits.subgraph_timeout_ms,
+  plugins: () => [useSubgraphTimeout(config.limits.subgraph_timeout_ms), useHmacSignature(secret), useUnauthenticatedCode(), useStableErrors()],
   maxDepth: config.limits.max_depth,
   maxTokens: config.limits.max_tokens,
   // Options for the CLI's default renderer, Hive Laboratory; the legacy CDN GraphiQL stays off.

@@ -59,7 +59,8 @@ def test_a_slow_subgraph_times_out_without_stalling_the_others(stack, router):
             assert response.status_code == 504  # the answer is partial: the router says so
             body = response.json()
             assert len(body["data"]["orders"]) == 20 and body["data"]["orders"][0]["payments"] is None
-            assert error_codes(body) == ["GATEWAY_TIMEOUT"]
+            assert error_codes(body) == ["GATEWAY_TIMEOUT"] and body["errors"][0]["extensions"]["serviceName"] == "payments"
+            assert body["errors"][0]["message"] == "The payments subgraph did not answer in time: its fields are null in this answer"
             assert "query" not in str(body["errors"]) and "127.0.0.1" not in str(body["errors"])
 
             # Queries that do not touch payments are not held up by it.
