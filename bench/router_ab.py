@@ -7,7 +7,8 @@ separate runs cannot.
     .venv/bin/python bench/router_ab.py --n 1000 --b-config /tmp/other-gateway.config.mjs
 
 A is the router as the product's Stack runs it. B is the same but for ``--b-node-options`` (added
-to NODE_OPTIONS) and ``--b-config`` (a gateway.config.mjs to use instead of supergraph's).
+to NODE_OPTIONS), ``--b-env NAME=VALUE`` (set in its environment) and ``--b-config`` (a
+gateway.config.mjs to use instead of supergraph's).
 Printed: CPU ms a request of each, B ÷ A, and the spread of B ÷ A over the turns.
 """
 
@@ -44,7 +45,7 @@ def config_dir(scratch: Path, gateway_config: Path) -> Path:
     return directory
 
 
-def router_b(product: Product, scratch: Path, node_options: str, gateway_config: Path | None):
+def router_b(product: Product, scratch: Path, node_options: str, env: list[str], gateway_config: Path | None):
     """A second router process for the product's subgraphs, on a port of its own."""
     stack, port = product.stack, free_port()
     ports, stack.ports = stack.ports, {**stack.ports, "router": port}
@@ -56,6 +57,7 @@ def router_b(product: Product, scratch: Path, node_options: str, gateway_config:
     process.log_path = scratch / "router-b.log"
     if node_options:
         process.env["NODE_OPTIONS"] = f"{process.env['NODE_OPTIONS']} {node_options}"
+    process.env.update(setting.split("=", 1) for setting in env)
     if gateway_config:
         process.cwd = config_dir(scratch, gateway_config)
     return process, stack.url("router").replace(str(ports["router"]), str(port))
@@ -67,18 +69,19 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=12, help="turns each router gets")
     parser.add_argument("--requests", type=int, help="requests a turn (default: about 2 s of work)")
     parser.add_argument("--b-node-options", default="", help="added to B's NODE_OPTIONS")
+    parser.add_argument("--b-env", action="append", default=[], metavar="NAME=VALUE", help="set in B's environment")
     parser.add_argument("--b-config", type=Path, help="B's gateway.config.mjs")
     parser.add_argument("--concurrency", type=int, default=1)
     args = parser.parse_args()
-    if not (args.b_node_options or args.b_config):
-        parser.error("give B something to differ by: --b-node-options or --b-config")
+    if not (args.b_node_options or args.b_env or args.b_config):
+        parser.error("give B something to differ by: --b-node-options, --b-env or --b-config")
     ours = next(contender for contender in CONTENDERS if contender.name == "ours")
     per_turn = args.requests or max(10, 300 // max(1, args.n // 10))
 
     with tempfile.TemporaryDirectory(prefix="bench-router-ab-") as scratch:
         product = Product(Path(scratch), USERS, ORDERS)
         with product.running() as target:
-            b_process, b_url = router_b(product, Path(scratch), args.b_node_options, args.b_config)
+            b_process, b_url = router_b(product, Path(scratch), args.b_node_options, args.b_env, args.b_config)
             b_process.start()
             try:
                 b_process.wait_ready(time.monotonic() + 60)
@@ -102,7 +105,7 @@ def main() -> None:
     ms = {name: sum(t) * TICK_MS / (per_turn * args.turns) for name, t in ticks.items()}
     ratios = sorted(b / a for a, b in zip(ticks["A"], ticks["B"]) if a)
     print(f"## Router A/B, orders N={args.n}: {args.turns} turns of {per_turn} requests each, {args.concurrency} at a time")
-    print(f"B: NODE_OPTIONS += {args.b_node_options!r}; gateway config {args.b_config or 'as committed'}\n")
+    print(f"B: NODE_OPTIONS += {args.b_node_options!r}; env {args.b_env}; gateway config {args.b_config or 'as committed'}\n")
     print("| router | CPU ms a request |\n| --- | ---: |")
     print(f"| A | {ms['A']:.2f} |\n| B | {ms['B']:.2f} |")
     print(f"\nB ÷ A: {ms['B'] / ms['A']:.3f} (turns: median {statistics.median(ratios):.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f})")

@@ -269,8 +269,10 @@ class Stack:
 
     def router_process(self) -> Process:
         env = {
-            # The heap bound of the router's image (supergraph/Dockerfile): without one, V8 lets
-            # garbage pile up to a share of the machine's memory before collecting it.
+            # As the router's image runs it (supergraph/Dockerfile). The heap bound: without one, V8
+            # lets garbage pile up to a share of the machine's memory before collecting it.
+            # Production: graphql-js skips its development checks (4% of the router's CPU at 1,000 orders).
+            "NODE_ENV": "production",
             "NODE_OPTIONS": "--max-old-space-size=384",
             **os.environ,
             "ROUTER_CONFIG": str(self.router_config()),
