@@ -13,7 +13,7 @@ from conftest import DEMO_ORDERS, DEMO_USERS, LOGIN, Router, error_codes
 
 from federation_kit.auth import JWKS_REFRESH_COOLDOWN
 from federation_kit.demo import DEMO_PASSWORD, demo_order, demo_user
-from federation_kit.signature import sign
+from federation_kit.signature import signed_headers
 
 ROOT_USER, ALICE_ID, BOB_ID = 1, 2, 3  # demo user 1 is staff; 2 and 3 are customers
 
@@ -145,21 +145,20 @@ def test_demo_password_is_the_documented_one(anonymous):
     assert anonymous(LOGIN, {"u": demo_user(ROOT_USER).username, "p": DEMO_PASSWORD})["data"]["login"]["user"]["id"] == "1"
 
 
-def signed_body(stack, query: str, variables: dict, *, secret: str | None = None) -> dict:
-    signature = sign(secret or stack.hmac_secret, query, variables)
-    return {"query": query, "variables": variables, "extensions": {"hmac-signature": signature}}
+def signed(stack, body: bytes, *, secret: str | None = None) -> dict[str, str]:
+    return signed_headers(secret or stack.hmac_secret, body)
 
 
 def test_subgraphs_refuse_wrong_and_altered_signatures(stack, router):
-    query, variables = "query($id: ID!) { order(id: $id) { id total } }", {"id": "1"}
+    body = json.dumps({"query": "query($id: ID!) { order(id: $id) { id total } }", "variables": {"id": "1"}}).encode()
     auth = {"Authorization": f"Bearer {router.token}"}
     url = stack.url("orders")
-    assert httpx.post(url, json=signed_body(stack, query, variables), headers=auth).json()["data"]["order"]["id"] == "1"
-    wrong_secret = signed_body(stack, query, variables, secret="not-the-router-secret-at-all")
-    altered_query = {**signed_body(stack, query, variables), "query": query.replace("total", "currency")}
-    altered_variables = {**signed_body(stack, query, variables), "variables": {"id": "2"}}
-    for body in (wrong_secret, altered_query, altered_variables):
-        response = httpx.post(url, json=body, headers=auth)
+    assert httpx.post(url, content=body, headers={**auth, **signed(stack, body)}).json()["data"]["order"]["id"] == "1"
+    wrong_secret = (body, signed(stack, body, secret="not-the-router-secret-at-all"))
+    altered_query = (body.replace(b"total", b"currency"), signed(stack, body))
+    altered_variables = (body.replace(b'"1"', b'"2"'), signed(stack, body))
+    for content, headers in (wrong_secret, altered_query, altered_variables):
+        response = httpx.post(url, content=content, headers={**auth, **headers})
         assert response.status_code == 403
         assert error_codes(response.json()) == ["FORBIDDEN"]
 

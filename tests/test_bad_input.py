@@ -122,7 +122,7 @@ def test_a_body_that_is_not_one_graphql_request_is_refused_by_the_router(targets
 
 @pytest.mark.parametrize("case", RAW_BODIES)
 def test_a_body_that_is_not_one_graphql_request_is_refused_by_a_subgraph(targets, router, case):
-    # Unsigned (nobody can sign what does not parse): the subgraph refuses it before anything runs.
+    # Unsigned (the router sends only requests it has parsed): the subgraph refuses it before anything runs.
     for name in SUBGRAPHS:
         response = targets[name].post_raw(RAW_BODIES[case], router.token)
         assert response.status_code == 403, (name, response.text[:300])
@@ -146,7 +146,7 @@ def test_batched_requests_are_refused_and_run_nothing(targets, router, customer)
     ]
     with unchanged(router):
         assert_clean_error(targets["router"].post_raw(json.dumps(batch).encode(), customer["token"]))
-        for name in SUBGRAPHS:  # a batch cannot carry the router's signature
+        for name in SUBGRAPHS:  # the router never sends, so never signs, a batch
             response = targets[name].post_raw(json.dumps(batch).encode(), customer["token"])
             assert response.status_code == 403 and error_codes(response.json()) == ["FORBIDDEN"]
 
@@ -167,7 +167,7 @@ def test_a_subgraph_refuses_signed_requests_whose_parts_have_the_wrong_shape(tar
     for name in SUBGRAPHS:
         target = targets[name]
         for variables in ("x", [1], 5):
-            response = target.post_raw(encode_json(target.body("{ __typename }", variables)), router.token)
+            response = target.post_raw(encode_json(target.body("{ __typename }", variables)), router.token, signed=True)
             assert response.status_code == 400, response.text[:300]
             assert_clean_error(response, {"BAD_REQUEST"})
 

@@ -42,7 +42,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
 from federation_kit.demo import DEMO_PASSWORD, demo_order, demo_payments, demo_user
-from federation_kit.signature import EXTENSION, sign
+from federation_kit.signature import HEADER as SIGNATURE_HEADER, sign
 
 # The full count on PostgreSQL, where the database is strictest (NUL, integer ranges, encodings); a tenth
 # on SQLite, so that `make test` (which runs this suite on both) spends its fuzzing time once.
@@ -146,22 +146,22 @@ class Target:
     # No keep-alive: a reused connection the service closes at that very moment would be a false failure.
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0)))
 
-    def body(self, query, variables=None, *, signed: bool = True) -> dict:
+    def body(self, query, variables=None) -> dict:
         body = {"query": query}
         if variables is not None:
             body["variables"] = variables
-        if self.secret and signed:
-            body["extensions"] = {EXTENSION: sign(self.secret, query, variables)}
         return body
 
-    def post_raw(self, content: bytes | str, token: str | None = None, content_type: str = "application/json"):
+    def post_raw(self, content: bytes | str, token: str | None = None, content_type: str = "application/json", *, signed: bool = False):
         headers = {"content-type": content_type}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+        if signed and self.secret:
+            headers[SIGNATURE_HEADER] = sign(self.secret, content.encode() if isinstance(content, str) else content)
         return self.http.post(self.url, content=content, headers=headers)
 
     def post(self, query, variables=None, token: str | None = None) -> httpx.Response:
-        return self.post_raw(encode_json(self.body(query, variables)), token)
+        return self.post_raw(encode_json(self.body(query, variables)), token, signed=True)
 
 
 def targets_of(stack) -> dict[str, Target]:

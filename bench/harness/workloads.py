@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from federation_kit.base_settings import MAX_PAGE_SIZE
-from federation_kit.signature import EXTENSION, sign
+from federation_kit.signature import HEADER as SIGNATURE_HEADER, sign
 from harness.client import HttpClient, Url
 from harness.load import Request
 
@@ -56,11 +56,11 @@ class Target:
         return headers
 
     def body(self, query: str, variables: dict[str, Any] | None = None) -> bytes:
-        """A GraphQL request, signed as the router signs it when there is a secret."""
-        payload: dict[str, Any] = {"query": query, "variables": variables or {}}
-        if self.hmac_secret:
-            payload["extensions"] = {EXTENSION: sign(self.hmac_secret, query, variables)}
-        return json.dumps(payload).encode()
+        return json.dumps({"query": query, "variables": variables or {}}).encode()
+
+    def signature(self, body: bytes) -> dict[str, str]:
+        """The header that signs ``body`` as the router signs a subgraph request, when there is a secret."""
+        return {SIGNATURE_HEADER: sign(self.hmac_secret, body)} if self.hmac_secret else {}
 
 
 def with_ours_token(graphene: Target, product: Target) -> Target:
@@ -90,9 +90,10 @@ def _checked(answer: bytes) -> bytes:
 
 def graphql(target: Target, role: str, query: str, variables: dict[str, Any] | None = None) -> Request:
     url, body = Url.parse(target.urls[role]), target.body(query, variables)
+    signature = target.signature(body)
 
     async def request(client: HttpClient) -> bytes:
-        return _checked(await client.post_json(url, body, target.headers()))
+        return _checked(await client.post_json(url, body, {**target.headers(), **signature}))
 
     return request
 
@@ -114,16 +115,20 @@ def planned_orders(target: Target, n: int) -> Request:
     merged as the router merges them."""
     orders_url, users_url, payments_url = (Url.parse(target.urls[name]) for name in ("orders", "users", "payments"))
     first = target.body(orders_query(n, PLANNED_ORDER_FIELDS))
+    first_signature = target.signature(first)
+
+    def signed(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
+        return body, {**headers, **target.signature(body)}
 
     async def request(client: HttpClient) -> dict[str, Any]:
         headers = target.headers()  # one trace for the request's three calls, as the router sends them
-        data = json.loads(_checked(await client.post_json(orders_url, first, headers)))["data"]
+        data = json.loads(_checked(await client.post_json(orders_url, first, {**headers, **first_signature})))["data"]
         orders = [order for page in data.values() for order in page]
         users = list({o["user"]["id"]: {"__typename": "User", "id": o["user"]["id"]} for o in orders}.values())
         of_orders = [{"__typename": "Order", "total": o["total"], "id": o["id"]} for o in orders]
         usernames, payments = await asyncio.gather(
-            client.post_json(users_url, target.body(USERNAMES, {"representations": users}), headers),
-            client.post_json(payments_url, target.body(PAYMENTS, {"representations": of_orders}), headers),
+            client.post_json(users_url, *signed(target.body(USERNAMES, {"representations": users}), headers)),
+            client.post_json(payments_url, *signed(target.body(PAYMENTS, {"representations": of_orders}), headers)),
         )
         username_of = {
             user["id"]: found["username"]

@@ -64,10 +64,11 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
   const rootValue = { ...query, _service: { sdl }, _entities: ({ representations }) => representations.map(entity) };
   const requests = [];
   const server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    const { query: source, variables, operationName, extensions } = JSON.parse(body);
-    requests.push({ headers: req.headers, query: source, extensions });
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const body = Buffer.concat(chunks);
+    const { query: source, variables, operationName, extensions } = JSON.parse(body.toString('utf8'));
+    requests.push({ headers: req.headers, body, query: source, extensions });
     const result = await graphql({ schema, source, variableValues: variables, operationName, rootValue });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   });

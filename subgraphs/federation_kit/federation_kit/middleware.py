@@ -1,4 +1,3 @@
-import json
 import logging
 
 from django.conf import settings
@@ -7,7 +6,7 @@ from django.http import HttpRequest, JsonResponse
 
 from federation_kit.auth import InvalidToken, viewer_from_authorization
 from federation_kit.errors import ErrorCode
-from federation_kit.signature import is_signed
+from federation_kit.signature import HEADER as SIGNATURE_HEADER, is_signed
 
 logger = logging.getLogger("federation_kit.auth")
 GRAPHQL_PATH = "/graphql"
@@ -15,16 +14,6 @@ GRAPHQL_PATH = "/graphql"
 
 def _refusal(status: int, code: ErrorCode, message: str) -> JsonResponse:
     return JsonResponse({"data": None, "errors": [{"message": message, "extensions": {"code": code.value}}]}, status=status)
-
-
-def _body(request: HttpRequest) -> dict:
-    if request.method != "POST":
-        return {}
-    try:
-        body = json.loads(request.body)
-    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep to parse
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 class SubgraphGuardMiddleware:
@@ -38,11 +27,13 @@ class SubgraphGuardMiddleware:
         if request.path != GRAPHQL_PATH:
             return self.get_response(request)
         try:
-            body = _body(request)
+            body = request.body
         except RequestDataTooBig:
             message = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
             return _refusal(413, ErrorCode.BAD_REQUEST, message)
-        if not settings.ALLOW_UNSIGNED_REQUESTS and not is_signed(settings.ROUTER_HMAC_SECRET, body):
+        # Only a body is signed: a GET's query, in its URL, is not, so it is never taken as signed.
+        signed = request.method == "POST" and is_signed(settings.ROUTER_HMAC_SECRET, body, request.headers.get(SIGNATURE_HEADER))
+        if not (signed or settings.ALLOW_UNSIGNED_REQUESTS):
             return _refusal(403, ErrorCode.FORBIDDEN, "This subgraph answers only requests signed by the router")
         try:
             request.viewer = viewer_from_authorization(request.headers.get("Authorization"))

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.test import Client
 
-from federation_kit.signature import EXTENSION, sign
+from federation_kit.signature import HEADER as SIGNATURE_HEADER, sign
 
 
 TEST_HMAC_SECRET = "tests-only-router-secret"
@@ -41,12 +41,11 @@ def token_for(user_id: int, staff: bool = False, key: Any = TEST_KEY, **claims: 
 
 def post_graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None, signed: bool = True):
     """POST to /graphql as the router does: signed, with the caller's token if any."""
-    variables = variables or {}
-    body: dict[str, Any] = {"query": query, "variables": variables}
-    if signed:
-        body["extensions"] = {EXTENSION: sign(settings.ROUTER_HMAC_SECRET, query, variables)}
+    body = json.dumps({"query": query, "variables": variables or {}}).encode()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return client.post("/graphql", data=json.dumps(body), content_type="application/json", headers=headers)
+    if signed:
+        headers[SIGNATURE_HEADER] = sign(settings.ROUTER_HMAC_SECRET, body)
+    return client.post("/graphql", data=body, content_type="application/json", headers=headers)
 
 
 def graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from accounts import tokens
 from accounts.models import User
 from accounts.tokens import new_key_file
-from federation_kit.signature import sign
+from federation_kit.signature import HEADER as SIGNATURE_HEADER, sign
 from federation_kit.testing import TEST_HMAC_SECRET, error_codes, graphql, post_graphql, token_for
 
 LOGIN = """
@@ -98,17 +98,24 @@ def test_unsigned_requests_are_refused_before_any_resolver(client, alice):
     assert error_codes(response.json()) == ["FORBIDDEN"]
 
 
-@pytest.mark.parametrize("tamper", ["another secret", "changed query", "changed variables"])
+@pytest.mark.parametrize("tamper", [None, "another secret", "changed query", "changed variables", "changed extensions", "a GET"])
 def test_a_wrongly_signed_request_is_refused(client, alice, tamper):
     query, variables = "query($id: ID!) { user(id: $id) { username } }", {"id": str(alice.pk)}
-    signature = sign("another-secret" if tamper == "another secret" else TEST_HMAC_SECRET, query, variables)
+    body = json.dumps({"query": query, "variables": variables})
+    signature = sign("another-secret" if tamper == "another secret" else TEST_HMAC_SECRET, body.encode())
     if tamper == "changed query":
-        query = query.replace("username", "fullName")
+        body = body.replace("username", "fullName")
     if tamper == "changed variables":
-        variables = {"id": "2"}
-    body = {"query": query, "variables": variables, "extensions": {"hmac-signature": signature}}
-    response = client.post("/graphql", data=json.dumps(body), content_type="application/json")
-    assert response.status_code == 403
+        body = body.replace(str(alice.pk), "2")
+    if tamper == "changed extensions":
+        body = body[:-1] + ', "extensions": {}}'
+    headers = {SIGNATURE_HEADER: signature}
+    if tamper == "a GET":  # its empty body signed, but not the query in its URL
+        empty_body_signed = {SIGNATURE_HEADER: sign(TEST_HMAC_SECRET, b"")}
+        response = client.get("/graphql", {"query": "{ user(id: 2) { username } }"}, headers=empty_body_signed)
+    else:
+        response = client.post("/graphql", data=body, content_type="application/json", headers=headers)
+    assert response.status_code == (200 if tamper is None else 403), response.content
 
 
 def forged_tokens(user: User) -> dict[str, str]:
