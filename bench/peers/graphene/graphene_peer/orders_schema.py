@@ -13,6 +13,7 @@ from orders import models
 
 FEDERATION = FederationVersion.VERSION_2_9
 _USER_EXISTS = "query UserExists($id: ID!) { user(id: $id) { id } }"
+_http = httpx.Client()  # one a process, as the product's federation_kit.clients keeps
 
 
 @key("id", resolvable=False, federation_version=FEDERATION)
@@ -66,7 +67,7 @@ class Mutation(graphene.ObjectType):
 
     def resolve_create_order(root, info, input):
         user_id = int(input.user_id)
-        answer = httpx.post(settings.USERS_SERVICE_URL, json={"query": _USER_EXISTS, "variables": {"id": str(user_id)}})
+        answer = _http.post(settings.USERS_SERVICE_URL, json={"query": _USER_EXISTS, "variables": {"id": str(user_id)}})
         if answer.raise_for_status().json()["data"]["user"] is None:
             raise GraphQLError(f"User {user_id} does not exist")
         with transaction.atomic():
