@@ -8,17 +8,13 @@ import { createRemoteJwksSigningKeyProvider, defineConfig, extractFromHeader, Lo
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
-import { loadRouterConfig, RouterConfigError } from './router-config.mjs';
+import { loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
   ? resolve(process.env.ROUTER_CONFIG)
   : fileURLToPath(new URL('../router-config.yaml', import.meta.url));
 
-// The hive-gateway CLI lets these env vars and any CLI argument override the config file
-// (e.g. PORT beats listen.port, a positional path beats `supergraph`). Refuse them so that
-// router-config.yaml stays the one place where the router is configured.
-const OVERRIDING_ENV = ['HOST', 'PORT', 'RENDER_LEGACY_GRAPHIQL', 'HIVE_CDN_ENDPOINT', 'HIVE_CDN_KEY', 'APOLLO_GRAPH_REF', 'APOLLO_KEY'];
-
+// Neither the CLI's env vars (OVERRIDING_ENV) nor its arguments may override router-config.yaml.
 function checkNoOverrides() {
   const env = OVERRIDING_ENV.filter((name) => process.env[name]);
   if (env.length) {

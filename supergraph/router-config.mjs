@@ -9,6 +9,19 @@ import YAML from 'yaml';
 
 export class RouterConfigError extends Error {}
 
+// The hive-gateway CLI lets these env vars (its options' `.env(...)`, in @graphql-hive/gateway
+// 2.15) and any CLI argument override the config file (e.g. PORT beats listen.port, FORK starts
+// workers, HIVE_USAGE_ACCESS_TOKEN reports usage to Hive's cloud, a positional path beats
+// `supergraph`). Refuse them so that router-config.yaml stays the one place where the router is
+// configured.
+export const OVERRIDING_ENV = [
+  'HOST', 'PORT', 'FORK', 'POLLING', 'JIT', 'CONFIG_PATH', 'RENDER_LEGACY_GRAPHIQL',
+  'HIVE_CDN_ENDPOINT', 'HIVE_CDN_KEY', 'HIVE_REGISTRY_TOKEN', 'HIVE_TARGET', 'HIVE_ACCESS_TOKEN',
+  'HIVE_USAGE_TARGET', 'HIVE_USAGE_ACCESS_TOKEN', 'HIVE_TRACE_ACCESS_TOKEN', 'HIVE_TRACE_ENDPOINT',
+  'HIVE_ROUTER_RUNTIME', 'APOLLO_GRAPH_REF', 'APOLLO_KEY', 'APOLLO_SCHEMA_CONFIG_DELIVERY_ENDPOINT',
+  'OPENTELEMETRY', 'OPENTELEMETRY_EXPORTER_TYPE', 'DEV_REGISTRY', 'DEV_REMOTE',
+];
+
 const schema = JSON.parse(readFileSync(new URL('./router-config.schema.json', import.meta.url), 'utf8'));
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv, ['uri']);

@@ -142,3 +142,13 @@ test('the gateway refuses to start without ROUTER_HMAC_SECRET', { timeout: 60_00
   assert.notEqual(code, 0);
   assert.match(gateway.output.stderr, /set ROUTER_HMAC_SECRET/);
 });
+
+for (const [name, value] of [['FORK', '2'], ['HIVE_USAGE_ACCESS_TOKEN', 'some-token']]) {
+  test(`the gateway refuses to start when ${name} would override router-config.yaml`, { timeout: 60_000 }, async (t) => {
+    const router = await writeRouterConfig(await startFixture(t), (c) => delete c.subgraphs);
+    const gateway = spawnGateway(t, router.path, { [name]: value });
+    const { code } = await within(gateway.exited, 30_000, `gateway with ${name} set`);
+    assert.notEqual(code, 0);
+    assert.match(gateway.output.stderr, new RegExp(`unset ${name}: router-config\\.yaml .* is the only router configuration`));
+  });
+}

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSchema, graphql } from 'graphql';
 import YAML from 'yaml';
+import { OVERRIDING_ENV } from '../router-config.mjs';
 
 export const SUPERGRAPH_DIR = fileURLToPath(new URL('..', import.meta.url));
 export const fixture = (name) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -81,7 +82,7 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
 }
 
 // Env vars the gateway config refuses (they would override router-config.yaml); keep them out of tests.
-const { HOST, PORT, ...cleanEnv } = process.env;
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OVERRIDING_ENV.includes(name)));
 export const TEST_HMAC_SECRET = 'gateway-tests-hmac-secret';
 
 const base64url = (data) => Buffer.from(data).toString('base64url');
