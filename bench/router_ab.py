@@ -47,20 +47,19 @@ def config_dir(scratch: Path, gateway_config: Path) -> Path:
 
 def router_b(product: Product, scratch: Path, node_options: str, env: list[str], gateway_config: Path | None):
     """A second router process for the product's subgraphs, on a port of its own."""
-    stack, port = product.stack, free_port()
-    ports, stack.ports = stack.ports, {**stack.ports, "router": port}
-    try:
-        process = stack.router_process()
+    stack = product.stack
+    ports, stack.ports = stack.ports, {**stack.ports, "router": free_port()}
+    try:  # its config, readiness URL and URL, all for the other port
+        process, url = stack.router_process(), stack.url("router")
     finally:
         stack.ports = ports
-    process.name, process.ready_url = "router-b", process.ready_url.replace(str(ports["router"]), str(port))
-    process.log_path = scratch / "router-b.log"
+    process.name, process.log_path = "router-b", scratch / "router-b.log"
     if node_options:
         process.env["NODE_OPTIONS"] = f"{process.env['NODE_OPTIONS']} {node_options}"
     process.env.update(setting.split("=", 1) for setting in env)
     if gateway_config:
         process.cwd = config_dir(scratch, gateway_config)
-    return process, stack.url("router").replace(str(ports["router"]), str(port))
+    return process, url
 
 
 def main() -> None:

@@ -52,9 +52,9 @@ const useHmacSignature = (secret) => ({
 
 // Hive Gateway's `upstreamTimeout` gives every subgraph call a timer signal of its own
 // (AbortSignal.timeout), a merged signal and a promise race: 17% of the router's CPU at N=1
-// (bench/router_ab.py), and this about 60% of that. Here a call gets an AbortController, and one timer, running only while
-// calls are in flight, aborts those past their deadline (up to SWEEP_MS late). The error names the
-// subgraph, like the other subgraph failures.
+// (bench/router_ab.py), and this about 60% of that. Here a call gets an AbortController, and one
+// timer, running only while calls are in flight, aborts those past their deadline (up to SWEEP_MS
+// late). The error names the subgraph, like the other subgraph failures.
 const SWEEP_MS = 25;
 const useSubgraphTimeout = (timeoutMs) => {
   const inFlight = new Set();

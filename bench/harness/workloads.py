@@ -117,18 +117,17 @@ def planned_orders(target: Target, n: int) -> Request:
     first = target.body(orders_query(n, PLANNED_ORDER_FIELDS))
     first_signature = target.signature(first)
 
-    def signed(body: bytes, headers: dict[str, str]) -> tuple[bytes, dict[str, str]]:
-        return body, {**headers, **target.signature(body)}
-
     async def request(client: HttpClient) -> dict[str, Any]:
         headers = target.headers()  # one trace for the request's three calls, as the router sends them
         data = json.loads(_checked(await client.post_json(orders_url, first, {**headers, **first_signature})))["data"]
         orders = [order for page in data.values() for order in page]
         users = list({o["user"]["id"]: {"__typename": "User", "id": o["user"]["id"]} for o in orders}.values())
         of_orders = [{"__typename": "Order", "total": o["total"], "id": o["id"]} for o in orders]
+        users_body = target.body(USERNAMES, {"representations": users})
+        payments_body = target.body(PAYMENTS, {"representations": of_orders})
         usernames, payments = await asyncio.gather(
-            client.post_json(users_url, *signed(target.body(USERNAMES, {"representations": users}), headers)),
-            client.post_json(payments_url, *signed(target.body(PAYMENTS, {"representations": of_orders}), headers)),
+            client.post_json(users_url, users_body, {**headers, **target.signature(users_body)}),
+            client.post_json(payments_url, payments_body, {**headers, **target.signature(payments_body)}),
         )
         username_of = {
             user["id"]: found["username"]
