@@ -192,7 +192,7 @@ def git_revision() -> str:
         return "unknown"
 
 
-def summary(args, results: Results, elapsed: float, rss_start, rss_end, samples, failures: list[str]) -> str:
+def summary(args, results: Results, elapsed: float, rss_start, rss_end, samples, exited, failures: list[str]) -> str:
     everything = [s for values in results.latencies.values() for s in values]
     verdict = "PASS" if not failures else "FAIL"
     lines = [
@@ -226,6 +226,9 @@ def summary(args, results: Results, elapsed: float, rss_start, rss_end, samples,
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for name in rss_start:
+        if name in exited:
+            lines.append(f"| {name} | | | | | | | **exited with code {exited[name]}** |")
+            continue
         start, end = rss_start[name] / MIB, rss_end[name] / MIB
         bound = max(args.max_growth_mib, start * args.max_growth_pct / 100)
         peak = max(sample[name] for sample in samples) / MIB
@@ -279,25 +282,27 @@ def main() -> int:
         elapsed = time.monotonic() - started
         rss_end = rss_by_process(stack)
         samples.append(rss_end)
+        # A process that died has no memory to measure: name it, with its log, rather than a 0 MiB row.
+        exited = {name: process.popen.returncode for name, process in stack.processes.items() if process.popen.poll() is not None}
     finally:
         logs = {name: process.log_tail(20) for name, process in stack.processes.items()}
         stack.stop()
 
-    failures = []
+    failures = [f"{name} exited with code {code}" for name, code in exited.items()]
     if results.requests == 0:
         failures.append("no request was sent")
     if errors := sum(results.errors.values()):
         failures.append(f"{errors} errors")
-    for name in rss_start:
+    for name in (name for name in rss_start if name not in exited):
         growth, bound = rss_end[name] - rss_start[name], max(args.max_growth_mib * MIB, rss_start[name] * args.max_growth_pct / 100)
         if growth > bound:
             failures.append(f"{name} grew by {growth / MIB:.1f} MiB (bound {bound / MIB:.1f} MiB)")
-    report = summary(args, results, elapsed, rss_start, rss_end, samples, failures)
+    report = summary(args, results, elapsed, rss_start, rss_end, samples, exited, failures)
     print(report, flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report)
     print(f"soak: summary written to {args.output}", flush=True)
-    if failures and errors:
+    if failures and (errors or exited):
         for name, tail in logs.items():
             print(f"--- last lines of {name}'s log\n{tail}", file=sys.stderr)
     return 1 if failures else 0
