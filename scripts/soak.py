@@ -302,8 +302,8 @@ def main() -> int:
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(report)
     print(f"soak: summary written to {args.output}", flush=True)
-    if failures and (errors or exited):
-        for name, tail in logs.items():
+    for name, tail in logs.items():
+        if errors or name in exited:  # errors: any process may say why; an exit: that process
             print(f"--- last lines of {name}'s log\n{tail}", file=sys.stderr)
     return 1 if failures else 0
 
