@@ -134,6 +134,10 @@ const propagate = config.headers.propagate;
 // answered itself (e.g. FORBIDDEN) pass as they are; anything else unexpected stays masked.
 const SUBGRAPH_FAILURES = new Set(['SUBREQUEST_HTTP_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'GATEWAY_TIMEOUT']);
 
+// The Rust query planner cannot plan some valid operations (tests/test_fuzz.py has one). The client
+// is told so, with the code Hive Router gives the same failure, rather than "Unexpected error.".
+const PLANNER_FAILURE = 'Failed to plan query: ';
+
 function maskErrorNamingSubgraph(error, message, isDev) {
   const { code, serviceName, http } = error?.extensions ?? {};
   if (serviceName && SUBGRAPH_FAILURES.has(code)) {
@@ -142,6 +146,13 @@ function maskErrorNamingSubgraph(error, message, isDev) {
       nodes: error.nodes,
       path: error.path,
       extensions: { code, serviceName, ...(http && { http }) },
+    });
+  }
+  const planner = (error?.originalError ?? error)?.message;
+  if (typeof planner === 'string' && planner.startsWith(PLANNER_FAILURE)) {
+    const why = planner.slice(PLANNER_FAILURE.length);
+    return new GraphQLError(`The router's query planner cannot plan this operation (${why}); ask for these fields by another path`, {
+      extensions: { code: 'QUERY_PLAN_BUILD_FAILED', http: { status: 500 } },
     });
   }
   return maskError(error, message, isDev);

@@ -504,6 +504,16 @@ def test_router_plans_requires_under_payment_order(router):
     assert response.status_code == 200 and not response_problems(response), response.text[:300]
 
 
+def test_an_operation_the_router_cannot_plan_is_named_as_such(router):
+    """Until the planner plans it (the test above), the client learns why, not "Unexpected error."."""
+    response = router.post("{ order(id: 1) { payments { order { amountDue paymentStatus } } } }")
+    assert response.status_code == 500
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "QUERY_PLAN_BUILD_FAILED"}
+    assert error["message"].startswith("The router's query planner cannot plan this operation (")
+    assert "Path 'order.payments.@.order' cannot be found" in error["message"]
+
+
 # ---------------------------------------------------------------------------------------------
 # Variables: the same operations with JSON values of any shape (wrong types, lone surrogates, …)
 # ---------------------------------------------------------------------------------------------
