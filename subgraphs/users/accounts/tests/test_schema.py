@@ -125,6 +125,35 @@ def test_requests_that_do_not_fit_the_schema_get_codes(client):
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
+LOGIN = "mutation($p: String!) { login(username: \"ada\", password: $p) { token } }"
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("x\x00", "BAD_USER_INPUT"),
+        ("\ud800", "BAD_USER_INPUT"),
+        ("\\\x00", "BAD_USER_INPUT"),  # a backslash, then NUL
+        ("\\u0000", "INVALID_CREDENTIALS"),  # the six characters, not NUL
+        ("\U0001f600 \x01", "INVALID_CREDENTIALS"),
+    ],
+    ids=["NUL", "lone surrogate", "backslash and NUL", "backslash-u text", "emoji and a control character"],
+)
+def test_text_no_database_can_store_is_refused_before_any_resolver(client, password, code):
+    """Variables (federation_kit.errors.RefuseUnstorableText); login answers only if they pass."""
+    assert error_codes(graphql(client, LOGIN, {"p": password})) == [code]
+
+
+@pytest.mark.parametrize(
+    ("literal", "code"),
+    [("x\\u0000", "BAD_USER_INPUT"), ("x\\\\u0000", "INVALID_CREDENTIALS"), ("\\uD800", "GRAPHQL_PARSE_FAILED")],
+    ids=["NUL escape", "escaped backslash, then u0000", "surrogate escape (graphql-core's lexer refuses it)"],
+)
+def test_string_literals_are_checked_too(client, literal, code):
+    query = 'mutation { login(username: "ada", password: "%s") { token } }' % literal
+    assert error_codes(graphql(client, query)) == [code]
+
+
 def test_seed_demo_is_deterministic_and_leaves_existing_data_alone(client):
     call_command("seed_demo", users=12)
     first = list(User.objects.values_list("id", "username", "email", "full_name"))
