@@ -140,7 +140,8 @@ def _proc_field(path: str, name: str) -> str:
 
 def machine() -> dict[str, str]:
     memory_gib = int(_proc_field("/proc/meminfo", "MemTotal").split()[0]) / 2**20
-    dirty = " with uncommitted changes" if _run(["git", "status", "--porcelain"]) else ""
+    # The results of an earlier run are not a change to what is measured.
+    dirty = " with uncommitted changes" if _run(["git", "status", "--porcelain", "--", ".", ":!bench/results"]) else ""
     return {
         "CPU": f"{_proc_field('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores",
         "memory": f"{memory_gib:.1f} GiB",
