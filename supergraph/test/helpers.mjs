@@ -68,8 +68,8 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
     const chunks = [];
     for await (const chunk of req) chunks.push(chunk);
     const body = Buffer.concat(chunks);
-    const { query: source, variables, operationName, extensions } = JSON.parse(body.toString('utf8'));
-    requests.push({ headers: req.headers, body, query: source, extensions });
+    const { query: source, variables, operationName } = JSON.parse(body.toString('utf8'));
+    requests.push({ headers: req.headers, body, query: source });
     const result = await graphql({ schema, source, variableValues: variables, operationName, rootValue });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   });
