@@ -31,7 +31,6 @@ from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
 from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
 
-from federation_kit.loading import EntityBatch, recording_rows
 from federation_kit.errors import (
     MAX_ID,
     BadUserInput,
@@ -40,6 +39,8 @@ from federation_kit.errors import (
     log_unexpected_errors,
     missing_external_field,
 )
+from federation_kit.execution import execution_context_for
+from federation_kit.loading import EntityBatch, recording_rows
 
 FEDERATION_VERSION = "2.9"
 
@@ -122,6 +123,7 @@ class FederatedSchema(Schema):
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
         extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, RowsLoadedTogether, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
+        self.execution_context_class = execution_context_for(self._schema)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
 

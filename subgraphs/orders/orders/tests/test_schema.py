@@ -198,3 +198,68 @@ def test_seed_demo_matches_the_shared_generator(client):
     assert Order.objects.get(pk=15).status == Order.Status.CANCELLED
     call_command("seed_demo", orders=60, users=5)
     assert Order.objects.count() == 30
+
+
+def test_the_columns_of_every_row_are_read_directly():
+    from orders.schema import schema
+
+    direct = schema.execution_context_class.leaf_fields
+    assert {("Order", "id"), ("Order", "total"), ("Order", "status"), ("Order", "createdAt"), ("OrderItem", "sku")} <= direct.keys()
+    assert ("Order", "user") not in direct and ("Query", "orders") not in direct  # objects, resolvers: the general way
+
+
+def test_fields_read_directly_answer_and_fail_as_graphql_core_does():
+    """The same operation, executed by graphql-core's general path (Strawberry's execution context)
+    and by ours: the same data, and the same errors at the same paths and locations."""
+    import enum
+
+    import strawberry
+    from graphql import execute_sync, parse
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    from federation_kit.schema import FederatedSchema
+
+    @strawberry.enum
+    class Colour(enum.Enum):
+        RED = "red"
+
+    @strawberry.federation.type(keys=["id"])
+    class Row:
+        id: strawberry.ID
+        name: str
+        note: str | None
+        count: int
+        colour: Colour
+        price: Decimal
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def rows(self) -> list[Row | None]:
+            good = dict(id=strawberry.ID("1"), name="a", note=None, count=2, colour=Colour.RED, price=Decimal("1.50"))
+            return [
+                Row(**good),
+                Row(**{**good, "name": None}),  # null in a non-null field: the row becomes null
+                Row(**{**good, "count": 2**40}),  # not an Int: the row becomes null
+                Row(**{**good, "note": ValueError("no note")}),  # an error as a value: the field is null
+                Row(**{**good, "colour": "blue"}),  # not a Colour
+            ]
+
+    schema = FederatedSchema(query=Query)
+    ours = schema.execution_context_class
+    assert ("Row", "count") in ours.leaf_fields
+    document = parse("{ rows { __typename kind: __typename id name note count colour price } also: rows { id } }")
+    ours_result = execute_sync(schema._schema, document, executor_class=ours)
+    plain_result = execute_sync(schema._schema, document, executor_class=StrawberryGraphQLCoreExecutionContext)
+    assert ours_result.data == plain_result.data
+    assert ours_result.data["rows"][0] == {
+        "__typename": "Row", "kind": "Row", "id": "1", "name": "a", "note": None, "count": 2, "colour": "RED", "price": "1.50"
+    }
+    assert [row is None for row in ours_result.data["rows"]] == [False, True, True, False, True]
+    assert [e.formatted for e in ours_result.errors] == [e.formatted for e in plain_result.errors]
+    assert [e.message for e in ours_result.errors] == [
+        "Cannot return null for non-nullable field Row.name.",
+        "Int cannot represent non 32-bit signed integer value: 1099511627776",
+        "no note",
+        "Enum 'Colour' cannot represent value: 'blue'",
+    ]
