@@ -1,11 +1,15 @@
-"""Leaf fields of every row read without a ``GraphQLResolveInfo`` each.
+"""Rows executed without the per-field costs that graphql-core pays for any field.
 
-graphql-core builds a ``GraphQLResolveInfo`` (a 15-field tuple) for every field of every row
-and then walks the return type's wrappers to complete the value. A plain column (a Strawberry
-"basic field": no resolver, no arguments, no field extensions, no permissions) ignores the info
-and its type is fixed, so here, for those fields of scalar or enum type, what graphql-core would
-work out per row is worked out once per schema, and the field is read and coerced directly.
-``__typename``, which the router asks of every entity, is the parent type's name.
+graphql-core builds a ``GraphQLResolveInfo`` (a 15-field tuple) for every field of every row,
+walks the return type's wrappers to complete the value, and works out the runtime type of
+every entity of ``_entities`` by asking each member of the union. Here, per schema:
+
+- a plain column or reference (a Strawberry "basic field": no resolver, no arguments, no
+  field extensions, no permissions) ignores the info and its type is fixed: a scalar or enum
+  is read and coerced directly, an object (without ``is_type_of``) has its fields executed;
+- ``__typename``, which the router asks of every entity, is the parent type's name;
+- an entity's type is looked up by its class (``_entities`` returns model instances and
+  stubs, never casts).
 
 Results, errors (message, path, locations) and null handling are graphql-core's: anything
 else, such as a value that turns out to be awaitable, goes the general way.
@@ -13,41 +17,58 @@ else, such as a value that turns out to be awaitable, goes the general way.
 
 from typing import Any
 
-from graphql import GraphQLField, GraphQLNonNull, GraphQLSchema, is_leaf_type, is_object_type
+from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type, is_object_type
 from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry_django.utils.typing import get_django_definition
 
 # The resolver Strawberry gives a basic field (strawberry.schema.schema_converter.from_resolver).
 _BASIC_RESOLVER = "_get_basic_result"
 
-LeafField = tuple[Any, Any, Any]  # (resolver, scalar or enum type, the field's declared type)
+# (resolver, the scalar, enum or object type, the field's declared type)
+DirectField = tuple[Any, Any, Any]
 
 
-def leaf_fields(schema: GraphQLSchema) -> dict[tuple[str, str], LeafField]:
-    """(type name, field name) → how to read it, for each basic field of scalar or enum type."""
+def direct_fields(schema: Any) -> dict[tuple[str, str], DirectField]:
+    """(type name, field name) → how to read it, for each basic field read directly."""
     found = {}
-    for type_name, graphql_type in schema.type_map.items():
+    for type_name, graphql_type in schema._schema.type_map.items():
         if not is_object_type(graphql_type) or type_name.startswith("__"):
             continue
         for field_name, field in graphql_type.fields.items():
-            if (leaf := _leaf_field(field)) is not None:
-                found[type_name, field_name] = leaf
+            if (direct := _direct_field(field)) is not None:
+                found[type_name, field_name] = direct
     return found
 
 
-def _leaf_field(field: GraphQLField) -> LeafField | None:
+def _direct_field(field: GraphQLField) -> DirectField | None:
     resolve = field.resolve
     if field.args or resolve is None or getattr(resolve, "__name__", None) != _BASIC_RESOLVER:
         return None
     named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    return (resolve, named, field.type) if is_leaf_type(named) else None
+    if is_leaf_type(named) or (is_object_type(named) and named.is_type_of is None):
+        return resolve, named, field.type
+    return None
 
 
-class LeafFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's execution context, with the fields of ``leaf_fields`` read directly
-    (subclassed per schema by :func:`execution_context_for`)."""
+def entity_types(schema: Any) -> dict[type, GraphQLObjectType]:
+    """The member of ``_Entity`` each class of value stands for, as Strawberry's union resolution
+    finds it: a stub's class, or a model (the first member it backs)."""
+    found: dict[type, GraphQLObjectType] = {}
+    for member in schema._schema.get_type("_Entity").types:
+        origin = schema.schema_converter.type_map[member.name].definition.origin
+        found.setdefault(origin, member)
+        if (django := get_django_definition(origin)) is not None:
+            found.setdefault(django.model, member)
+    return found
 
-    leaf_fields: dict[tuple[str, str], LeafField] = {}
+
+class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's execution context, with ``direct_fields`` read directly and entities' types
+    looked up (subclassed per schema by :func:`execution_context_for`)."""
+
+    direct_fields: dict[tuple[str, str], DirectField] = {}
+    entity_types: dict[type, GraphQLObjectType] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,16 +80,16 @@ class LeafFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
         name = field_node.name.value
         if name == "__typename":
             return parent_type.name
-        leaf = self.leaf_fields.get((parent_type.name, name)) if self._direct else None
-        if leaf is None:
+        direct = self.direct_fields.get((parent_type.name, name)) if self._direct else None
+        if direct is None:
             return super().execute_field(parent_type, source, field_details_list, path, position_context)
-        resolve, leaf_type, return_type = leaf
+        resolve, named_type, return_type = direct
         try:
             result = resolve(source, None)
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
-                if return_type is not leaf_type:
+                if return_type is not named_type:
                     raise TypeError(f"Cannot return null for non-nullable field {parent_type.name}.{name}.")
                 return None
             if self.is_awaitable(result):
@@ -78,13 +99,31 @@ class LeafFieldsExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return self.complete_awaitable_value(
                     return_type, field_details_list, info, path, result, position_context
                 )
-            return self.complete_leaf_value(leaf_type, result)
+            if not is_object_type(named_type):
+                return self.complete_leaf_value(named_type, result)
+            completed = self.collect_and_execute_subfields(named_type, field_details_list, path, result, position_context)
+            if self.is_awaitable(completed):
+                return self._field_settled(completed, return_type, field_details_list, path)
+            return completed
         except Exception as raw_error:
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
 
+    async def _field_settled(self, completed, return_type, field_details_list, path):
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
 
-def execution_context_for(schema: GraphQLSchema) -> type[LeafFieldsExecutionContext]:
-    return type(
-        "LeafFieldsExecutionContext", (LeafFieldsExecutionContext,), {"leaf_fields": leaf_fields(schema)}
-    )
+    def complete_abstract_value(self, return_type, field_details_list, info, path, result, position_context):
+        runtime_type = self.entity_types.get(type(result)) if return_type.name == "_Entity" else None
+        if runtime_type is None:
+            return super().complete_abstract_value(return_type, field_details_list, info, path, result, position_context)
+        return self.complete_object_value(runtime_type, field_details_list, info, path, result, position_context)
+
+
+def execution_context_for(schema: Any) -> type[DirectExecutionContext]:
+    """The execution context of a Strawberry federation schema."""
+    members = {"direct_fields": direct_fields(schema), "entity_types": entity_types(schema)}
+    return type("DirectExecutionContext", (DirectExecutionContext,), members)

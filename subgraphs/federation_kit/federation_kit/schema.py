@@ -123,7 +123,7 @@ class FederatedSchema(Schema):
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
         extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, RowsLoadedTogether, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
-        self.execution_context_class = execution_context_for(self._schema)
+        self.execution_context_class = execution_context_for(self)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
 

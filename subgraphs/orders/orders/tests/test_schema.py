@@ -200,12 +200,29 @@ def test_seed_demo_matches_the_shared_generator(client):
     assert Order.objects.count() == 30
 
 
-def test_the_columns_of_every_row_are_read_directly():
+def test_the_columns_and_references_of_every_row_are_read_directly():
     from orders.schema import schema
 
-    direct = schema.execution_context_class.leaf_fields
-    assert {("Order", "id"), ("Order", "total"), ("Order", "status"), ("Order", "createdAt"), ("OrderItem", "sku")} <= direct.keys()
-    assert ("Order", "user") not in direct and ("Query", "orders") not in direct  # objects, resolvers: the general way
+    direct = schema.execution_context_class.direct_fields
+    assert {("Order", "id"), ("Order", "total"), ("Order", "status"), ("Order", "createdAt"), ("Order", "user"), ("OrderItem", "sku")} <= direct.keys()
+    assert ("Order", "items") not in direct and ("Query", "orders") not in direct  # lists, resolvers: the general way
+
+
+def test_rows_and_entities_read_directly_answer_as_graphql_core_does(client, monkeypatch):
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    from orders.schema import schema
+
+    a, b = make_orders(2)
+    query = f"""query($r: [_Any!]!) {{
+        orders {{ __typename {ORDER_FIELDS} user {{ __typename id }} }}
+        _entities(representations: $r) {{ __typename ... on Order {{ id total user {{ id }} }} ... on User {{ id orders {{ id }} }} }}
+    }}"""
+    found = representations("Order", [b.pk, 0, a.pk, b.pk]) + representations("User", [1, 99, 1])
+    ours = gql(client, query, {"r": found})
+    monkeypatch.setattr(schema, "execution_context_class", StrawberryGraphQLCoreExecutionContext)
+    assert gql(client, query, {"r": found}) == ours
+    assert [e and e["__typename"] for e in ours["data"]["_entities"]] == ["Order", None, "Order", "Order", "User", "User", "User"]
 
 
 def test_fields_read_directly_answer_and_fail_as_graphql_core_does():
@@ -223,6 +240,10 @@ def test_fields_read_directly_answer_and_fail_as_graphql_core_does():
     class Colour(enum.Enum):
         RED = "red"
 
+    @strawberry.type
+    class Inner:
+        n: int
+
     @strawberry.federation.type(keys=["id"])
     class Row:
         id: strawberry.ID
@@ -231,35 +252,46 @@ def test_fields_read_directly_answer_and_fail_as_graphql_core_does():
         count: int
         colour: Colour
         price: Decimal
+        inner: Inner
+        maybe_inner: Inner | None
 
     @strawberry.type
     class Query:
         @strawberry.field
         def rows(self) -> list[Row | None]:
-            good = dict(id=strawberry.ID("1"), name="a", note=None, count=2, colour=Colour.RED, price=Decimal("1.50"))
+            good = dict(
+                id=strawberry.ID("1"), name="a", note=None, count=2, colour=Colour.RED, price=Decimal("1.50"),
+                inner=Inner(n=1), maybe_inner=None,
+            )
             return [
                 Row(**good),
                 Row(**{**good, "name": None}),  # null in a non-null field: the row becomes null
                 Row(**{**good, "count": 2**40}),  # not an Int: the row becomes null
                 Row(**{**good, "note": ValueError("no note")}),  # an error as a value: the field is null
                 Row(**{**good, "colour": "blue"}),  # not a Colour
+                Row(**{**good, "inner": None}),  # null in a non-null object: the row becomes null
+                Row(**{**good, "maybe_inner": Inner(n=2**40)}),  # an error in a nullable object: it is null
             ]
 
     schema = FederatedSchema(query=Query)
     ours = schema.execution_context_class
-    assert ("Row", "count") in ours.leaf_fields
-    document = parse("{ rows { __typename kind: __typename id name note count colour price } also: rows { id } }")
+    assert {("Row", "count"), ("Row", "inner"), ("Row", "maybeInner")} <= ours.direct_fields.keys()
+    document = parse("{ rows { __typename kind: __typename id name note count colour price inner { n } maybeInner { n } } also: rows { id } }")
     ours_result = execute_sync(schema._schema, document, executor_class=ours)
     plain_result = execute_sync(schema._schema, document, executor_class=StrawberryGraphQLCoreExecutionContext)
     assert ours_result.data == plain_result.data
     assert ours_result.data["rows"][0] == {
-        "__typename": "Row", "kind": "Row", "id": "1", "name": "a", "note": None, "count": 2, "colour": "RED", "price": "1.50"
+        "__typename": "Row", "kind": "Row", "id": "1", "name": "a", "note": None, "count": 2, "colour": "RED", "price": "1.50",
+        "inner": {"n": 1}, "maybeInner": None,
     }
-    assert [row is None for row in ours_result.data["rows"]] == [False, True, True, False, True]
+    assert [row is None for row in ours_result.data["rows"]] == [False, True, True, False, True, True, False]
+    assert ours_result.data["rows"][6]["maybeInner"] is None
     assert [e.formatted for e in ours_result.errors] == [e.formatted for e in plain_result.errors]
     assert [e.message for e in ours_result.errors] == [
         "Cannot return null for non-nullable field Row.name.",
         "Int cannot represent non 32-bit signed integer value: 1099511627776",
         "no note",
         "Enum 'Colour' cannot represent value: 'blue'",
+        "Cannot return null for non-nullable field Row.inner.",
+        "Int cannot represent non 32-bit signed integer value: 1099511627776",
     ]
