@@ -8,7 +8,7 @@ test client, no network) on the same fresh demo data, and is sent what the route
 N orders: for ours signed with the router's secret and with a staff token. Reported: the median
 CPU time of 15 requests, which other jobs on the machine change far less than wall time.
 ``--profile SERVICE:N`` (repeatable) also prints cProfile's busiest functions for that request,
-ours then graphene's, on stderr.
+ours then graphene's, on stderr (sorted by PROFILE_SORT, over PROFILE_REQUESTS requests).
 """
 
 import argparse
@@ -90,9 +90,10 @@ def measure(implementation: str, service: str, profiles: list[str]) -> None:
         print(json.dumps({"service": service, "n": n, "cpu_ms": statistics.median(times) * 1000}), flush=True)
         if f"{service}:{n}" in profiles:
             profiler = cProfile.Profile()
-            profiler.runcall(once)
+            for _ in range(int(os.environ.get("PROFILE_REQUESTS", "1"))):
+                profiler.runcall(once)
             print(f"\n{implementation}, {service} subgraph, N={n}:", flush=True)
-            pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(25)
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "25")))
             sys.stdout.flush()
 
 

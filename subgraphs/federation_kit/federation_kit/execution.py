@@ -15,18 +15,24 @@ Results, errors (message, path, locations) and null handling are graphql-core's:
 else, such as a value that turns out to be awaitable, goes the general way.
 """
 
+import datetime
+import decimal
+import uuid
 from typing import Any
 
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type, is_object_type
-from graphql.pyutils import Undefined
+from graphql.pyutils import Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry_django.utils.typing import get_django_definition
 
 # The resolver Strawberry gives a basic field (strawberry.schema.schema_converter.from_resolver).
 _BASIC_RESOLVER = "_get_basic_result"
 
-# (resolver, the scalar, enum or object type, the field's declared type)
-DirectField = tuple[Any, Any, Any]
+# (resolver, the scalar or enum type or None, the object type or None, the field's declared type)
+DirectField = tuple[Any, Any, Any, Any]
+
+# Values that are never awaitable, and what scalars and enums are coerced to.
+_PLAIN = frozenset({str, int, float, bool, decimal.Decimal, datetime.datetime, datetime.date, datetime.time, uuid.UUID})
 
 
 def direct_fields(schema: Any) -> dict[tuple[str, str], DirectField]:
@@ -46,8 +52,10 @@ def _direct_field(field: GraphQLField) -> DirectField | None:
     if field.args or resolve is None or getattr(resolve, "__name__", None) != _BASIC_RESOLVER:
         return None
     named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    if is_leaf_type(named) or (is_object_type(named) and named.is_type_of is None):
-        return resolve, named, field.type
+    if is_leaf_type(named):
+        return resolve, named, None, field.type
+    if is_object_type(named) and named.is_type_of is None:
+        return resolve, None, named, field.type
     return None
 
 
@@ -75,21 +83,75 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Middleware wraps every resolver and takes the info: then every field goes the general way.
         self._direct = not (self.middleware_manager and self.middleware_manager.middlewares)
 
+    def execute_fields(self, parent_type, source_value, path, grouped_field_set, position_context):
+        """graphql-core's, with the common case read in the loop: a scalar or enum of
+        ``direct_fields`` whose value is plain, and ``__typename``. A field's ``Path`` is made
+        only when something needs it (an error, a sub-selection)."""
+        if not self._direct:
+            return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
+        type_name = parent_type.name
+        direct_fields = self.direct_fields
+        is_awaitable = self.is_awaitable
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list in grouped_field_set.items():
+                name = field_details_list[0].node.name.value
+                if name == "__typename":
+                    results[response_name] = type_name
+                    continue
+                direct = direct_fields.get((type_name, name))
+                if direct is None or direct[1] is None:
+                    field_path = Path(path, response_name, type_name)
+                    result = self.execute_field(parent_type, source_value, field_details_list, field_path, position_context)
+                else:
+                    try:
+                        value = direct[0](source_value, None)
+                    except Exception as error:  # as graphql-core: raised or returned, the same error
+                        value = error
+                    if type(value) in _PLAIN:
+                        try:
+                            coerced = direct[1].coerce_output_value(value)
+                        except Exception:
+                            coerced = None  # the general way below raises it again, located
+                        if type(coerced) in _PLAIN:
+                            results[response_name] = coerced
+                            continue
+                    field_path = Path(path, response_name, type_name)
+                    result = self._complete_direct(parent_type, name, direct, field_details_list, field_path, value, position_context)
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _gathered(results, awaitable_fields)
+
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
-        field_node = field_details_list[0].node
-        name = field_node.name.value
+        name = field_details_list[0].node.name.value
         if name == "__typename":
             return parent_type.name
         direct = self.direct_fields.get((parent_type.name, name)) if self._direct else None
         if direct is None:
             return super().execute_field(parent_type, source, field_details_list, path, position_context)
-        resolve, named_type, return_type = direct
         try:
-            result = resolve(source, None)
+            value = direct[0](source, None)
+        except Exception as error:
+            value = error
+        return self._complete_direct(parent_type, name, direct, field_details_list, path, value, position_context)
+
+    def _complete_direct(self, parent_type, name, direct, field_details_list, path, result, position_context):
+        """The value of a field of ``direct_fields``, completed as graphql-core's ``complete_value`` would."""
+        _, leaf_type, object_type, return_type = direct
+        try:
             if isinstance(result, Exception):
                 raise result
             if result is None or result is Undefined:
-                if return_type is not named_type:
+                if isinstance(return_type, GraphQLNonNull):
                     raise TypeError(f"Cannot return null for non-nullable field {parent_type.name}.{name}.")
                 return None
             if self.is_awaitable(result):
@@ -99,9 +161,9 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return self.complete_awaitable_value(
                     return_type, field_details_list, info, path, result, position_context
                 )
-            if not is_object_type(named_type):
-                return self.complete_leaf_value(named_type, result)
-            completed = self.collect_and_execute_subfields(named_type, field_details_list, path, result, position_context)
+            if leaf_type is not None:
+                return self.complete_leaf_value(leaf_type, result)
+            completed = self.collect_and_execute_subfields(object_type, field_details_list, path, result, position_context)
             if self.is_awaitable(completed):
                 return self._field_settled(completed, return_type, field_details_list, path)
             return completed
@@ -121,6 +183,17 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if runtime_type is None:
             return super().complete_abstract_value(return_type, field_details_list, info, path, result, position_context)
         return self.complete_object_value(runtime_type, field_details_list, info, path, result, position_context)
+
+
+async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    """``results`` with its awaitable values awaited, as graphql-core's ``execute_fields`` does."""
+    if len(awaitable_fields) == 1:
+        field = awaitable_fields[0]
+        results[field] = await results[field]
+    else:
+        awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+        results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
 
 
 def execution_context_for(schema: Any) -> type[DirectExecutionContext]:
