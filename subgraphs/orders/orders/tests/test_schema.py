@@ -295,3 +295,62 @@ def test_fields_read_directly_answer_and_fail_as_graphql_core_does():
         "Cannot return null for non-nullable field Row.inner.",
         "Int cannot represent non 32-bit signed integer value: 1099511627776",
     ]
+
+
+def test_fields_read_directly_beside_async_fields_answer_as_graphql_core_does():
+    """Async resolvers beside direct fields, and under an object read directly: awaited, and their
+    errors located and propagated, as graphql-core does."""
+    import asyncio
+    import inspect
+
+    import strawberry
+    from graphql import execute, parse
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    from federation_kit.schema import FederatedSchema
+
+    @strawberry.type
+    class Inner:
+        n: int
+
+        @strawberry.field
+        async def later(self) -> int:
+            if self.n < 0:
+                raise ValueError(f"negative {self.n}")
+            return self.n * 10
+
+    @strawberry.federation.type(keys=["id"])
+    class Row:
+        id: strawberry.ID
+        inner: Inner
+        maybe_inner: Inner | None
+
+        @strawberry.field
+        async def label(self) -> str:
+            return f"row {self.id}"
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def rows(self) -> list[Row | None]:
+            return [
+                Row(id=strawberry.ID("1"), inner=Inner(n=1), maybe_inner=Inner(n=-1)),  # maybeInner null
+                Row(id=strawberry.ID("2"), inner=Inner(n=-2), maybe_inner=None),  # the row null
+            ]
+
+    schema = FederatedSchema(query=Query)
+    ours = schema.execution_context_class
+    assert {("Row", "id"), ("Row", "inner"), ("Inner", "n")} <= ours.direct_fields.keys()
+    document = parse("{ rows { id label inner { n later } maybeInner { n later } } }")
+
+    async def run(context_class):
+        result = execute(schema._schema, document, executor_class=context_class)
+        return await result if inspect.isawaitable(result) else result
+
+    ours_result = asyncio.run(run(ours))
+    plain_result = asyncio.run(run(StrawberryGraphQLCoreExecutionContext))
+    assert ours_result.data == plain_result.data == {
+        "rows": [{"id": "1", "label": "row 1", "inner": {"n": 1, "later": 10}, "maybeInner": None}, None]
+    }
+    assert [e.formatted for e in ours_result.errors] == [e.formatted for e in plain_result.errors]
+    assert sorted(e.message for e in ours_result.errors) == ["negative -1", "negative -2"]
