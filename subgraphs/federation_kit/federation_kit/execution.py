@@ -18,7 +18,7 @@ else, such as a value that turns out to be awaitable, goes the general way.
 import datetime
 import decimal
 import uuid
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import GraphQLField, GraphQLNonNull, GraphQLObjectType, is_leaf_type, is_object_type
 from graphql.pyutils import Path, Undefined, gather_with_cancel
@@ -28,8 +28,13 @@ from strawberry_django.utils.typing import get_django_definition
 # The resolver Strawberry gives a basic field (strawberry.schema.schema_converter.from_resolver).
 _BASIC_RESOLVER = "_get_basic_result"
 
-# (resolver, the scalar or enum type or None, the object type or None, the field's declared type)
-DirectField = tuple[Any, Any, Any, Any]
+
+class DirectField(NamedTuple):
+    resolve: Any  # Strawberry's basic resolver: reads the value, ignores the info
+    leaf_type: Any  # the scalar or enum type, or None
+    object_type: Any  # the object type, or None
+    return_type: Any  # the field's declared type (non-null or not)
+
 
 # Values that are never awaitable, and what scalars and enums are coerced to.
 _PLAIN = frozenset({str, int, float, bool, decimal.Decimal, datetime.datetime, datetime.date, datetime.time, uuid.UUID})
@@ -53,9 +58,9 @@ def _direct_field(field: GraphQLField) -> DirectField | None:
         return None
     named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     if is_leaf_type(named):
-        return resolve, named, None, field.type
+        return DirectField(resolve, named, None, field.type)
     if is_object_type(named) and named.is_type_of is None:
-        return resolve, None, named, field.type
+        return DirectField(resolve, None, named, field.type)
     return None
 
 
@@ -101,19 +106,16 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     results[response_name] = type_name
                     continue
                 direct = direct_fields.get((type_name, name))
-                if direct is None or direct[1] is None:
+                if direct is None:
                     field_path = Path(path, response_name, type_name)
-                    result = self.execute_field(parent_type, source_value, field_details_list, field_path, position_context)
+                    result = super().execute_field(parent_type, source_value, field_details_list, field_path, position_context)
                 else:
-                    try:
-                        value = direct[0](source_value, None)
-                    except Exception as error:  # as graphql-core: raised or returned, the same error
-                        value = error
-                    if type(value) in _PLAIN:
+                    value = _read(direct, source_value)
+                    if direct.leaf_type is not None and type(value) in _PLAIN:
                         try:
-                            coerced = direct[1].coerce_output_value(value)
+                            coerced = direct.leaf_type.coerce_output_value(value)
                         except Exception:
-                            coerced = None  # the general way below raises it again, located
+                            coerced = None  # _complete_direct below raises it again, located
                         if type(coerced) in _PLAIN:
                             results[response_name] = coerced
                             continue
@@ -132,21 +134,18 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return _gathered(results, awaitable_fields)
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
+        """The same for a field executed on its own (e.g. a mutation's root fields, one after the other)."""
         name = field_details_list[0].node.name.value
         if name == "__typename":
             return parent_type.name
         direct = self.direct_fields.get((parent_type.name, name)) if self._direct else None
         if direct is None:
             return super().execute_field(parent_type, source, field_details_list, path, position_context)
-        try:
-            value = direct[0](source, None)
-        except Exception as error:
-            value = error
-        return self._complete_direct(parent_type, name, direct, field_details_list, path, value, position_context)
+        return self._complete_direct(parent_type, name, direct, field_details_list, path, _read(direct, source), position_context)
 
     def _complete_direct(self, parent_type, name, direct, field_details_list, path, result, position_context):
         """The value of a field of ``direct_fields``, completed as graphql-core's ``complete_value`` would."""
-        _, leaf_type, object_type, return_type = direct
+        leaf_type, object_type, return_type = direct.leaf_type, direct.object_type, direct.return_type
         try:
             if isinstance(result, Exception):
                 raise result
@@ -183,6 +182,14 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if runtime_type is None:
             return super().complete_abstract_value(return_type, field_details_list, info, path, result, position_context)
         return self.complete_object_value(runtime_type, field_details_list, info, path, result, position_context)
+
+
+def _read(direct: DirectField, source: Any) -> Any:
+    """The field's value; an exception it raises is its value, as graphql-core treats both alike."""
+    try:
+        return direct.resolve(source, None)
+    except Exception as error:
+        return error
 
 
 async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
