@@ -14,6 +14,7 @@ starts under gunicorn, the production server of the Dockerfiles.
 import argparse
 import ctypes
 import os
+import random
 import secrets
 import signal
 import socket
@@ -63,10 +64,31 @@ def check_ports_free(ports: dict[str, int]) -> None:
                 raise RuntimeError(f"port {port} for {name} is in use: is another `make dev` running?") from None
 
 
+_ports_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port for one of this run's servers, free until that server binds it.
+
+    Not bind(0): that hands out a port of the kernel's ephemeral range and releases it at once,
+    so the next free_port() or any outgoing connection may take it before the server starts (CI
+    once saw the payments service find its port taken). So: a port outside the ephemeral range,
+    which outgoing connections never use, that nothing listens on, never handed out twice here.
+    """
+    low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    candidates = [*range(20000, low), *range(high + 1, 65536)]
+    while True:
+        port = random.choice(candidates)
+        if port in _ports_handed_out:
+            continue
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _ports_handed_out.add(port)
+        return port
 
 
 @dataclass

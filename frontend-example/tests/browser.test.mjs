@@ -1,7 +1,7 @@
 // The app, the router's explorer and a subgraph's GraphiQL in Chromium, against the real stack.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { DEMO_PASSWORD, freePort, graphql, isOnThisMachine, launchChromium, serveApp, startStack, tokenFor, withPage } from './support.mjs';
+import { DEMO_PASSWORD, graphql, isOnThisMachine, launchChromium, serveApp, startStack, tokenFor, withPage } from './support.mjs';
 
 const STATUS_LABELS = { UNPAID: 'Unpaid', PARTIALLY_PAID: 'Partially paid', PAID: 'Paid', REFUNDED: 'Refunded' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -15,9 +15,8 @@ let staff; // the demo data's staff user, who sees every order
 let customer; // a demo customer, who sees their own orders only
 
 before(async () => {
-  const appPort = await freePort();
-  stack = await startStack(`http://127.0.0.1:${appPort}`);
-  app = await serveApp(stack.urls.router, appPort);
+  stack = await startStack();
+  app = await serveApp(stack.urls.router, stack.urls.app);
   browser = await launchChromium();
   const { users } = await graphql(stack.urls.router, '{ users(pagination: {limit: 2}) { id username fullName } }');
   [staff, customer] = await Promise.all(users.map(async (user) => ({ ...user, token: await tokenFor(stack.urls.router, user.username) })));

@@ -1,8 +1,9 @@
 """The real stack for the browser tests: services and router on free ports, fresh databases.
 
-Started by browser.test.mjs as ``python stack_for_browser.py FRONTEND_ORIGIN``. Prints the
-URLs as one JSON line on stdout once everything is ready (all other output goes to stderr),
-then runs until its standard input closes, which also happens when the test runner dies,
+Started by browser.test.mjs as ``python stack_for_browser.py``. Picks the app's port too, by
+the same rule as the others', and lets the router allow the app's origin. Prints the URLs (the
+app's among them) as one JSON line on stdout once everything is ready (all other output goes to
+stderr), then runs until its standard input closes, which also happens when the test runner dies,
 or until SIGTERM: either way it stops the stack, so that no process outlives the tests.
 """
 
@@ -25,7 +26,7 @@ def wait_for_end_of_input() -> None:
 
 
 def main() -> None:
-    frontend_origin = sys.argv[1]
+    app_url = f"http://127.0.0.1:{free_port()}"
     # stdout carries the JSON line only: what the stack's commands print goes to stderr.
     report = os.fdopen(os.dup(sys.stdout.fileno()), "w")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
@@ -39,11 +40,12 @@ def main() -> None:
             demo_orders=60,
             # As `make dev`: each subgraph's own GraphiQL, whose requests the router does not sign.
             extra_env={"GRAPHIQL": "1", "ALLOW_UNSIGNED_REQUESTS": "1"},
-            cors_origins=[frontend_origin],
+            cors_origins=[app_url],
         )
         stack.start()
         try:
-            print(json.dumps({name: stack.url(name) for name in ("router", *SERVICES)}), file=report, flush=True)
+            urls = {name: stack.url(name) for name in ("router", *SERVICES)}
+            print(json.dumps({**urls, "app": app_url}), file=report, flush=True)
             wait_for_end_of_input()
         finally:
             stack.stop()

@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,21 +14,13 @@ const PYTHON = process.env.STACK_PYTHON ?? fileURLToPath(new URL('../../.venv/bi
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS_DIR = join(FRONTEND_DIR, 'test-results');
 
-export async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address();
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 /**
- * The services and the router on free ports, allowing `frontendOrigin`. Resolves once all are
- * ready, to their URLs and stop(). The stack also stops when this process dies: its stdin closes.
+ * The services and the router on free ports, allowing the app's origin. Resolves once all are
+ * ready, to their URLs (`app`: where to serve the app) and stop(). The stack also stops when this
+ * process dies: its stdin closes.
  */
-export async function startStack(frontendOrigin) {
-  const child = spawn(PYTHON, [join(FRONTEND_DIR, 'tests', 'stack_for_browser.py'), frontendOrigin], { stdio: 'pipe' });
+export async function startStack() {
+  const child = spawn(PYTHON, [join(FRONTEND_DIR, 'tests', 'stack_for_browser.py')], { stdio: 'pipe' });
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
   const urls = await new Promise((resolve, reject) => {
@@ -50,7 +41,7 @@ export async function startStack(frontendOrigin) {
 }
 
 /** Builds the app for `routerUrl`, as `VITE_ROUTER_URL=... npm run build` does, and serves it. */
-export async function serveApp(routerUrl, port) {
+export async function serveApp(routerUrl, appUrl) {
   const outDir = mkdtempSync(join(tmpdir(), 'frontend-dist-'));
   process.env.VITE_ROUTER_URL = routerUrl; // Vite takes VITE_* variables from the environment first
   await build({ root: FRONTEND_DIR, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
@@ -58,13 +49,13 @@ export async function serveApp(routerUrl, port) {
     root: FRONTEND_DIR,
     logLevel: 'warn',
     build: { outDir },
-    preview: { host: '127.0.0.1', port, strictPort: true },
+    preview: { host: '127.0.0.1', port: Number(new URL(appUrl).port), strictPort: true },
   });
   async function close() {
     await server.close();
     rmSync(outDir, { recursive: true, force: true });
   }
-  return { url: `http://127.0.0.1:${port}/`, close };
+  return { url: `${appUrl}/`, close };
 }
 
 export function launchChromium() {

@@ -36,13 +36,32 @@ export function compose(...args) {
   return spawnSync(process.execPath, ['compose.mjs', ...args], { cwd: SUPERGRAPH_DIR, encoding: 'utf8', timeout: 30_000 });
 }
 
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
+const portsHandedOut = new Set();
+
+/**
+ * A port for a gateway, free until the gateway listens there. Not listen(0): that port comes from
+ * the kernel's ephemeral range and is released at once, so the test's own servers (listen(0)) or
+ * an outgoing connection may take it first. As scripts/stack.py's free_port(): a port outside that
+ * range that nothing listens on, never handed out twice.
+ */
+export async function freePort() {
+  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  const below = Math.max(low - 20000, 0);
+  for (;;) {
+    const draw = Math.floor(Math.random() * (below + 65535 - high));
+    const port = draw < below ? 20000 + draw : high + 1 + draw - below;
+    if (!portsHandedOut.has(port) && (await canListen(port))) {
+      portsHandedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function canListen(port) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 }
 

@@ -1,0 +1,35 @@
+"""The ports the test stacks, the soak and the bench start their servers on (scripts/stack.py)."""
+
+import socket
+from pathlib import Path
+
+import stack
+from stack import free_port
+
+
+def test_free_ports_are_distinct_and_never_ones_an_outgoing_connection_could_take():
+    low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    ports = [free_port() for _ in range(300)]
+    assert len(set(ports)) == len(ports)
+    assert [port for port in ports if low <= port <= high] == []
+
+
+def bindable(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_free_port_passes_over_a_port_in_use_and_one_handed_out(monkeypatch):
+    handed_out = free_port()
+    fresh = next(port for port in range(20000, 30000) if port != handed_out and bindable(port))
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        in_use = server.getsockname()[1]
+        draws = iter([in_use, handed_out, fresh])
+        monkeypatch.setattr(stack.random, "choice", lambda candidates: next(draws))
+        assert free_port() == fresh
