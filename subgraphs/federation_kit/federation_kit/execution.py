@@ -135,10 +135,12 @@ class DirectExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def execute_field(self, parent_type, source, field_details_list, path, position_context):
         """The same for a field executed on its own (e.g. a mutation's root fields, one after the other)."""
+        if not self._direct:
+            return super().execute_field(parent_type, source, field_details_list, path, position_context)
         name = field_details_list[0].node.name.value
         if name == "__typename":
             return parent_type.name
-        direct = self.direct_fields.get((parent_type.name, name)) if self._direct else None
+        direct = self.direct_fields.get((parent_type.name, name))
         if direct is None:
             return super().execute_field(parent_type, source, field_details_list, path, position_context)
         return self._complete_direct(parent_type, name, direct, field_details_list, path, _read(direct, source), position_context)

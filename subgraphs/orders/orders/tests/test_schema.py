@@ -354,3 +354,39 @@ def test_fields_read_directly_beside_async_fields_answer_as_graphql_core_does():
     }
     assert [e.formatted for e in ours_result.errors] == [e.formatted for e in plain_result.errors]
     assert sorted(e.message for e in ours_result.errors) == ["negative -1", "negative -2"]
+
+
+def test_with_middleware_every_field_goes_graphql_cores_way():
+    """Middleware wraps every resolver, __typename's too: nothing is read directly then, not even
+    a mutation's root fields, which graphql-core executes one at a time."""
+    import strawberry
+    from graphql import execute_sync, parse
+    from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+    from federation_kit.schema import FederatedSchema
+
+    @strawberry.federation.type(keys=["id"])
+    class Row:
+        id: strawberry.ID
+
+    @strawberry.type
+    class Query:
+        row: Row | None = None
+
+    @strawberry.type
+    class Mutation:
+        @strawberry.mutation
+        def touch(self) -> bool:
+            return True
+
+    def shout(next_, root, info, **kwargs):
+        value = next_(root, info, **kwargs)
+        return value.upper() if isinstance(value, str) else value
+
+    schema = FederatedSchema(query=Query, mutation=Mutation)
+    document = parse("mutation { __typename touch }")
+    results = [
+        execute_sync(schema._schema, document, root_value=Query(), middleware=[shout], executor_class=context)
+        for context in (schema.execution_context_class, StrawberryGraphQLCoreExecutionContext)
+    ]
+    assert results[0].data == results[1].data == {"__typename": "MUTATION", "touch": True}
