@@ -152,6 +152,19 @@ def test_pay_an_order_in_parts_idempotently_and_never_beyond_what_is_due(router)
     assert (state["amountPaid"], state["amountDue"], len(state["payments"])) == ("50.00", "0.00", 2)
 
 
+def test_money_is_answered_in_cents_however_it_was_sent(router):
+    order = new_order(router, price="2.5", quantity=2)
+    assert (order["total"], order["items"][0]["unitPrice"]) == ("5.00", "2.50")
+    first = pay(router, order["id"], "1", key="e2e-cents")["data"]["payOrder"]
+    assert first["amount"] == "1.00"
+    replay = pay(router, order["id"], "1.0", key="e2e-cents")["data"]["payOrder"]
+    assert (replay["id"], replay["amount"]) == (first["id"], "1.00")
+    too_much = pay(router, order["id"], "4.100")
+    assert "amount 4.10 exceeds" in too_much["errors"][0]["message"]
+    state = router(ORDER_STATE, {"id": order["id"]})["data"]["order"]
+    assert [p["amount"] for p in state["payments"]] == ["1.00"]
+
+
 def test_a_cancelled_or_unknown_order_cannot_be_paid(router):
     order = new_order(router)
     cancelled = router('mutation($id: ID!) { cancelOrder(id: $id) { status } }', {"id": order["id"]})

@@ -68,6 +68,7 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
     """Pays (part of) an order as the caller of ``request``; the same idempotency key pays once."""
     viewer = request.viewer
     _validate(amount, idempotency_key)
+    amount = amount.quantize(_CENT)  # "5" is answered "5.00", as the database keeps it and reads answer it
     if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
         return payment
     order = _fetch_order(order_id, request)
