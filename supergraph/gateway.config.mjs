@@ -4,7 +4,7 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRemoteJwksSigningKeyProvider, defineConfig, extractFromHeader, Logger } from '@graphql-hive/gateway';
+import { createRemoteJwksSigningKeyProvider, defineConfig, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
@@ -173,6 +173,23 @@ function parsedOnce(signingKeyProvider) {
   };
 }
 
+// The token of `Authorization: Bearer <token>`, the scheme in any case (RFC 9110), as the subgraphs
+// read it (federation_kit.auth). The JWT plugin's own lookup takes only "Bearer" and refuses
+// anything else (`bearer`, `Basic`, no token) with an uncoded HTTP 400.
+const unauthenticated = (message) =>
+  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+function bearerToken({ request }) {
+  const header = request.headers.get('authorization');
+  if (!header) return null;
+  const space = header.indexOf(' ');
+  const scheme = space < 0 ? header : header.slice(0, space);
+  const token = space < 0 ? '' : header.slice(space + 1).trim();
+  if (scheme.toLowerCase() !== 'bearer' || !token) {
+    throw unauthenticated("The Authorization header must be 'Bearer <token>', with a token from Mutation.login");
+  }
+  return { prefix: scheme, token };
+}
+
 // The JWT plugin refuses a bad token with HTTP 401, or 400 for a malformed one, and no error
 // code; clients branch on codes, and every refused token is the same "log in again" case.
 const MALFORMED_TOKEN = 'Invalid authentication token provided';
@@ -199,6 +216,9 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const badRequest = (message, status = 400) =>
   new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status } } });
 const tooLarge = () => badRequest(`The request body is larger than ${MAX_BODY_BYTES} bytes`, 413);
+const unsupportedMediaType = () => {
+  throw badRequest('Send a GraphQL request as JSON (content-type: application/json), or as a GET with ?query=', 415);
+};
 const isJsonRequest = (request) => {
   const type = request.headers.get('content-type')?.split(',')[0].split(';')[0].trim();
   return request.method === 'POST' && (type === 'application/json' || type === 'application/graphql+json');
@@ -235,6 +255,17 @@ function giveStableCode({ message, extensions }) {
   if (code) extensions.code = code;
 }
 
+// graphql-js (16) validates the fields of an operation whose root type the schema lacks against
+// nothing, so `subscription { x }` passed and the query planner failed the request (HTTP 500).
+const operationTypesTheSupergraphHas = (context) => ({
+  OperationDefinition(node) {
+    if (!context.getSchema().getRootType(node.operation)) {
+      const message = `This API has no ${node.operation}s: the supergraph has no ${node.operation} type`;
+      context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+    }
+  },
+});
+
 // The query planner reads an Int literal as 32 bits and fails the whole request (HTTP 500) on a
 // larger one, which graphql-js lets through where a custom scalar (Decimal, _Any) is expected.
 const MAX_INT = 2 ** 31 - 1;
@@ -254,10 +285,14 @@ const literalsThePlannerReads = (context) => ({
 });
 
 const useStableErrors = () => ({
-  onRequestParse({ request, setRequestParser }) {
+  // Runs after Yoga's own parsers (GET, JSON, form, application/graphql): none took the request,
+  // for which Yoga answers HTTP 415 with an empty body.
+  onRequestParse({ request, requestParser, setRequestParser }) {
     if (isJsonRequest(request)) setRequestParser(parseJsonBody);
+    else if (!requestParser) setRequestParser(unsupportedMediaType);
   },
   onValidate({ addValidationRule }) {
+    addValidationRule(operationTypesTheSupergraphHas);
     addValidationRule(literalsThePlannerReads);
   },
   onResultProcess({ result }) {
@@ -357,7 +392,7 @@ export const gatewayConfig = defineConfig({
   },
   jwt: {
     signingKeyProviders: [parsedOnce(createRemoteJwksSigningKeyProvider({ jwksUri: config.auth.jwks_url }))],
-    tokenLookupLocations: [extractFromHeader({ name: 'authorization', prefix: 'Bearer' })],
+    tokenLookupLocations: [bearerToken],
     // RS256 only: no `none`, no HMAC algorithms keyed by a public key.
     tokenVerification: { algorithms: ['RS256'], issuer: config.auth.issuer, audience: config.auth.audience },
     // No token: anonymous (the subgraphs decide what anonymous may see); a bad token: refused.

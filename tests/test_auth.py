@@ -115,6 +115,22 @@ def test_the_router_refuses_bad_tokens_before_any_subgraph(stack, alice, kind):
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
 
 
+@pytest.mark.parametrize("header", ["Basic YWRhOnN1cGVyZ3JhcGgtZGVtbw==", "Bearer", "Token {token}", "{token}"])
+def test_an_authorization_header_that_is_not_a_bearer_token_is_refused(stack, alice, header):
+    response = httpx.post(
+        stack.url("router"), json={"query": "{ me { id } }"}, headers={"Authorization": header.format(token=alice.token)}
+    )
+    assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+@pytest.mark.parametrize("scheme", ["bearer", "BEARER"])
+def test_the_bearer_scheme_is_read_in_any_case_by_the_router_and_the_subgraphs(stack, alice, scheme):
+    query = "{ me { id } orders(pagination: {limit: 1}) { id user { id } paymentStatus } }"
+    response = httpx.post(stack.url("router"), json={"query": query}, headers={"Authorization": f"{scheme} {alice.token}"})
+    assert response.json() == alice(query)
+
+
 def test_subgraphs_refuse_requests_not_signed_by_the_router(stack, router):
     for name in ("users", "orders", "payments"):
         response = httpx.post(

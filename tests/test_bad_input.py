@@ -135,8 +135,28 @@ def test_a_body_that_is_not_one_graphql_request_is_refused_by_a_subgraph(targets
 )
 def test_a_body_of_another_media_type_is_refused(targets, router, content_type, content):
     response = targets["router"].post_raw(content, router.token, content_type=content_type)
-    assert response.status_code in (400, 415), response.text[:300]
-    assert response.status_code == 415 or not response_problems(response), response.text[:300]
+    assert response.status_code == 415, response.text[:300]
+    assert_clean_error(response, {"BAD_REQUEST"})
+
+
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        {"query": "query A { me { id } } query B { orders { id } }"},
+        {"query": "query A { me { id } } query B { orders { id } }", "operationName": "C"},
+        {"query": "{ me { id } }", "operationName": "A"},
+    ],
+)
+def test_an_operation_name_that_picks_no_operation_is_refused(targets, router, request_body):
+    response = targets["router"].post_raw(json.dumps(request_body).encode(), router.token)
+    assert response.status_code == 400
+    assert assert_clean_error(response, {"OPERATION_RESOLUTION_FAILURE"}) == ["OPERATION_RESOLUTION_FAILURE"]
+
+
+@pytest.mark.parametrize("operation", ["subscription { orders { id } }", "subscription S { me { id } }"])
+def test_an_operation_type_the_supergraph_lacks_is_invalid(targets, router, operation):
+    response = targets["router"].post_raw(json.dumps({"query": operation}).encode(), router.token)
+    assert assert_clean_error(response, {"GRAPHQL_VALIDATION_FAILED"}) == ["GRAPHQL_VALIDATION_FAILED"]
 
 
 def test_batched_requests_are_refused_and_run_nothing(targets, router, customer):

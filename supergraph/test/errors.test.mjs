@@ -1,5 +1,6 @@
-// What a client gets for a request that is not one GraphQL request, or one graphql-js refuses without
-// a code: an error with a code of the README's table and nothing of our internals (gateway.config.mjs).
+// What a client gets for a request that is not one GraphQL request, one graphql-js refuses without a
+// code, or an Authorization header that is not a bearer token: an error with a code of the README's
+// table and nothing of our internals (gateway.config.mjs).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,10 +15,11 @@ async function startGateway(t) {
   });
   const dir = tempDir(t);
   assert.equal(compose('--config', writeSupergraphYaml(dir, { users: { url: users.url, file: fixture('users.graphql') } })).status, 0);
+  const jwks = await startJwks(t);
   const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
   config.listen.port = await freePort();
   config.supergraph = 'supergraph.graphql';
-  config.auth.jwks_url = (await startJwks(t)).url;
+  config.auth.jwks_url = jwks.url;
   delete config.subgraphs;
   config.limits.max_depth = 3;
   const path = join(dir, 'router-config.yaml');
@@ -29,11 +31,11 @@ async function startGateway(t) {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return { status: res.status, body: await res.json() };
   };
-  return { users, send };
+  return { users, send, jwks, url };
 }
 
 test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the JSON parser', { timeout: 90_000 }, async (t) => {
-  const { users, send } = await startGateway(t);
+  const { users, send, url } = await startGateway(t);
   const bodies = {
     'truncated JSON': '{"query": "{ me { name } }"',
     'empty': '',
@@ -51,6 +53,21 @@ test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the
     assert.equal(answer.status, 400, name);
     assert.equal(answer.body.errors.length, 1, name);
     assert.deepEqual(answer.body.errors[0].extensions, { code: 'BAD_REQUEST' }, `${name}: ${JSON.stringify(answer.body)}`);
+  }
+  assert.equal(users.requests.length, 0);
+
+  // A body of another media type, or none: HTTP 415 with an error saying what to send (Yoga: an empty body).
+  for (const [name, headers, body] of [
+    ['text/plain', { 'content-type': 'text/plain' }, '{"query": "{ me { name } }"}'],
+    ['XML', { 'content-type': 'application/xml' }, '<query>{ me { name } }</query>'],
+    ['multipart', { 'content-type': 'multipart/form-data; boundary=x' }, '--x--'],
+    ['no body', {}, undefined],
+  ]) {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers, body });
+    const answer = await res.json();
+    assert.equal(res.status, 415, name);
+    assert.deepEqual(answer.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], `${name}: ${JSON.stringify(answer)}`);
+    assert.match(answer.errors[0].message, /application\/json/, name);
   }
   assert.equal(users.requests.length, 0);
 
@@ -74,5 +91,26 @@ test('errors graphql-js gives no code get the documented one', { timeout: 90_000
   assert.deepEqual(await codeOf('{ me { friends { friends { friends { id } } } } }'), ['GRAPHQL_VALIDATION_FAILED']);
   assert.deepEqual(await codeOf('{ me { name }'), ['GRAPHQL_PARSE_FAILED']);
   assert.deepEqual(await codeOf('{ me { nope } }'), ['GRAPHQL_VALIDATION_FAILED']);
+  // Operation types the supergraph has no root type for (graphql-js validated their fields against
+  // nothing, and the query planner answered HTTP 500).
+  assert.deepEqual(await codeOf('subscription { me { name } }'), ['GRAPHQL_VALIDATION_FAILED']);
+  assert.deepEqual(await codeOf('mutation M { me { name } }'), ['GRAPHQL_VALIDATION_FAILED']);
   assert.equal(users.requests.length, 0);
+});
+
+test('an Authorization header that is not a bearer token is UNAUTHENTICATED; the scheme is read in any case', { timeout: 90_000 }, async (t) => {
+  const { users, send, jwks } = await startGateway(t);
+  const token = jwks.sign({ iss: 'django-supergraph-users', aud: 'django-supergraph', sub: '1' });
+  for (const header of ['Basic YWRhOnNlY3JldA==', 'Bearer', 'Bearer    ', token, `Token ${token}`]) {
+    const { status, body } = await send('{"query": "{ me { name } }"}', { authorization: header });
+    assert.equal(status, 401, header);
+    assert.deepEqual(body.errors.map((e) => e.extensions), [{ code: 'UNAUTHENTICATED' }], `${header}: ${JSON.stringify(body)}`);
+  }
+  assert.equal(users.requests.length, 0);
+  // As the subgraphs read it (federation_kit.auth): the header goes to them as it came.
+  for (const scheme of ['bearer', 'BEARER']) {
+    const { status, body } = await send('{"query": "{ me { name } }"}', { authorization: `${scheme} ${token}` });
+    assert.deepEqual([status, body], [200, { data: { me: { name: 'Ada' } } }], scheme);
+    assert.equal(users.requests.at(-1).headers.authorization, `${scheme} ${token}`);
+  }
 });
