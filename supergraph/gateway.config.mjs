@@ -255,12 +255,13 @@ function giveStableCode({ message, extensions }) {
   if (code) extensions.code = code;
 }
 
-// graphql-js (16) validates the fields of an operation whose root type the schema lacks against
+// graphql-js 16 validates the fields of an operation whose root type the schema lacks against
 // nothing, so `subscription { x }` passed and the query planner failed the request (HTTP 500).
+// graphql-js 17's KnownOperationTypesRule, which the subgraphs' graphql-core has too.
 const operationTypesTheSupergraphHas = (context) => ({
   OperationDefinition(node) {
     if (!context.getSchema().getRootType(node.operation)) {
-      const message = `This API has no ${node.operation}s: the supergraph has no ${node.operation} type`;
+      const message = `The ${node.operation} operation is not supported by the schema.`;
       context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
     }
   },
