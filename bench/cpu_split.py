@@ -2,8 +2,9 @@
 each subgraph (gunicorn and its workers) and the load generator, under the benchmark's load.
 
     .venv/bin/python bench/cpu_split.py [--n 1 100 1000] [--seconds 15]
+    .venv/bin/python bench/cpu_split.py --create-order   # createOrder, REST the old way too
 
-Both systems run as in ``make bench`` (same router, same gunicorn, same data) and are driven one
+The systems run as in ``make bench`` (same router, same gunicorn, same data) and are driven one
 after the other with 4 connections; per request it prints the CPU milliseconds each process tree
 used (from /proc, so the kernel's work for it counts too). On 2 cores at full load, a system's
 throughput is set by the sum of these, so this says which part of it to make cheaper.
@@ -14,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -21,7 +23,7 @@ sys.path.insert(0, str(BENCH))
 
 from harness.cpu import tree_ticks  # noqa: E402
 from harness.load import warm_up  # noqa: E402
-from harness.systems import SERVICES, Graphene, Product  # noqa: E402
+from harness.systems import SERVICES, Graphene, Product, Rest  # noqa: E402
 from harness.workloads import CONTENDERS, with_ours_token  # noqa: E402
 
 USERS, ORDERS = 1000, 10_000
@@ -46,34 +48,55 @@ def measure(request, pids: dict[str, int], seconds: float) -> tuple[int, dict[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, nargs="+", default=[1, 100, 1000], help="orders per request")
-    parser.add_argument("--seconds", type=float, default=15, help="how long each system is driven per N")
+    parser.add_argument("--seconds", type=float, default=15, help="how long each system is driven per workload")
+    parser.add_argument("--create-order", action="store_true", help="createOrder instead, REST the old way as well")
     args = parser.parse_args()
-    ours = next(contender for contender in CONTENDERS if contender.name == "ours")
+    contenders = {contender.name: contender for contender in CONTENDERS}
 
     with tempfile.TemporaryDirectory(prefix="bench-cpu-") as scratch:
         product = Product(Path(scratch), USERS, ORDERS)
         product.seed()
         graphene = Graphene(Path(scratch), product)
-        with product.running() as ours_target, graphene.running() as graphene_target:
+        rest = Rest(Path(scratch), product) if args.create_order else None
+        with (
+            product.running() as ours_target,
+            graphene.running() as graphene_target,
+            rest.running() if rest else nullcontext() as rest_target,
+        ):
+            # system: (its contender in the bench, its target, its processes)
             systems = {
-                "ours": (ours_target, {name: product.stack.processes[name].popen.pid for name in ("router", *SERVICES)}),
+                "ours": (
+                    contenders["ours"],
+                    ours_target,
+                    {name: product.stack.processes[name].popen.pid for name in ("router", *SERVICES)},
+                ),
                 "graphene": (
+                    contenders["graphene"],
                     with_ours_token(graphene_target, ours_target),
                     {"router": graphene.router.popen.pid} | {n: p.popen.pid for n, p in zip(SERVICES, graphene.subgraphs)},
                 ),
             }
+            if rest:
+                systems["REST, old way"] = (
+                    contenders["REST, old way"],
+                    rest_target,
+                    {n: p.popen.pid for n, p in zip(SERVICES, rest.processes)},
+                )
+            if args.create_order:
+                workloads = {"createOrder": lambda contender, target: contender.create_order(target)}
+            else:
+                workloads = {f"orders N={n}": lambda contender, target, n=n: contender.orders(target, n) for n in args.n}
             rows = []
-            for n in args.n:
-                for system, (target, pids) in systems.items():
-                    sent, cpu = measure(ours.orders(target, n), pids, args.seconds)
-                    rows.append((n, system, sent, cpu))
+            for workload, request in workloads.items():
+                for system, (contender, target, pids) in systems.items():
+                    sent, cpu = measure(request(contender, target), pids, args.seconds)
+                    rows.append((workload, system, sent, cpu))
     parts = ["router", *SERVICES, "load generator"]
-    print("| N | system | requests | " + " | ".join(f"{part} ms" for part in parts) + " | all ms |")
-    print("| ---: | --- | ---: | " + " | ".join("---:" for _ in parts) + " | ---: |")
-    for n, system, sent, cpu in rows:
-        cells = " | ".join(f"{cpu[part]:.1f}" for part in parts)
-        print(f"| {n} | {system} | {sent} | {cells} | {sum(cpu.values()):.1f} |")
-
+    print("| workload | system | requests | " + " | ".join(f"{part} ms" for part in parts) + " | all ms |")
+    print("| --- | --- | ---: | " + " | ".join("---:" for _ in parts) + " | ---: |")
+    for workload, system, sent, cpu in rows:
+        cells = " | ".join(f"{cpu[part]:.1f}" if part in cpu else "—" for part in parts)
+        print(f"| {workload} | {system} | {sent} | {cells} | {sum(cpu.values()):.1f} |")
 
 if __name__ == "__main__":
     main()

@@ -2,6 +2,7 @@
 gunicorn workers while the load generator sends the orders query for N orders through the router.
 
     .venv/bin/python bench/profile_live.py [--n 100] [--seconds 20] [--orders 10000]
+    .venv/bin/python bench/profile_live.py --create-order   # the createOrder mutation instead
 
 The product runs as in ``make bench`` (its Stack, the staff user, 4 connections). Only samples
 of a thread holding the GIL are kept (``py-spy --gil``), so the shares are of CPU time, not of
@@ -111,6 +112,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15, help="functions listed per service")
     parser.add_argument("--rate", type=int, default=200, help="samples per second")
     parser.add_argument("--raw", type=Path, help="keep py-spy's raw stacks (<service>.txt) in this directory")
+    parser.add_argument("--create-order", action="store_true", help="send createOrder instead of the orders query")
     args = parser.parse_args()
     ours = next(contender for contender in CONTENDERS if contender.name == "ours")
 
@@ -119,7 +121,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch:
         product = Product(Path(scratch), USERS, args.orders)
         with product.running() as target:
-            request = ours.orders(target, args.n)
+            request = ours.create_order(target) if args.create_order else ours.orders(target, args.n)
             warm_up(request, 40, args.concurrency)
             spies = []
             for service in SERVICES:
@@ -131,7 +133,8 @@ def main() -> None:
             sent = drive(request, args.seconds, args.concurrency)
             for spy in spies:
                 spy.wait()
-        print(f"## ours, orders N={args.n}: {sent} requests in {args.seconds} s at {args.concurrency} connections\n")
+        workload = "createOrder" if args.create_order else f"orders N={args.n}"
+        print(f"## ours, {workload}: {sent} requests in {args.seconds} s at {args.concurrency} connections\n")
         raws = args.raw or Path(scratch)
         print("\n\n".join(summary(service, raws / f"{service}.txt", args.top) for service in SERVICES))
 
