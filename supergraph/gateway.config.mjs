@@ -219,6 +219,16 @@ const tooLarge = () => badRequest(`The request body is larger than ${MAX_BODY_BY
 const unsupportedMediaType = () => {
   throw badRequest('Send a GraphQL request as JSON (content-type: application/json), or as a GET with ?query=', 415);
 };
+// Yoga's URL (GET) and form parsers JSON.parse the `variables` and `extensions` parameters as they
+// come: text that is not JSON was an internal error (HTTP 500).
+const refusingMalformedJson = (parser) => async (request) => {
+  try {
+    return await parser(request);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw badRequest('The variables and extensions parameters must be JSON');
+    throw error;
+  }
+};
 const isJsonRequest = (request) => {
   const type = request.headers.get('content-type')?.split(',')[0].split(';')[0].trim();
   return request.method === 'POST' && (type === 'application/json' || type === 'application/graphql+json');
@@ -253,6 +263,9 @@ function giveStableCode({ message, extensions }) {
   if (RENAMED_CODES[extensions.code]) extensions.code = RENAMED_CODES[extensions.code];
   const code = !extensions.code && CODE_FOR.find(([pattern]) => pattern.test(message))?.[1];
   if (code) extensions.code = code;
+  // Yoga answers a request without a query with HTTP 200 unless the client accepts
+  // application/graphql-response+json (`spec`); every other BAD_REQUEST is a 400.
+  if (extensions.code === 'BAD_REQUEST' && extensions.http?.spec) delete extensions.http.spec;
 }
 
 // graphql-js 16 validates the fields of an operation whose root type the schema lacks against
@@ -286,11 +299,12 @@ const literalsThePlannerReads = (context) => ({
 });
 
 const useStableErrors = () => ({
-  // Runs after Yoga's own parsers (GET, JSON, form, application/graphql): none took the request,
-  // for which Yoga answers HTTP 415 with an empty body.
+  // Runs after Yoga's own parsers (GET, JSON, form, application/graphql) have picked theirs; when
+  // none took the request, Yoga answers HTTP 415 with an empty body.
   onRequestParse({ request, requestParser, setRequestParser }) {
     if (isJsonRequest(request)) setRequestParser(parseJsonBody);
-    else if (!requestParser) setRequestParser(unsupportedMediaType);
+    else if (requestParser) setRequestParser(refusingMalformedJson(requestParser));
+    else setRequestParser(unsupportedMediaType);
   },
   onValidate({ addValidationRule }) {
     addValidationRule(operationTypesTheSupergraphHas);

@@ -120,6 +120,19 @@ def test_a_body_that_is_not_one_graphql_request_is_refused_by_the_router(targets
     assert_clean_error(targets["router"].post_raw(RAW_BODIES[case], router.token))
 
 
+@pytest.mark.parametrize("parameter", ["variables", "extensions"])
+@pytest.mark.parametrize("how", ["GET", "form"])
+def test_url_parameters_that_are_not_json_are_refused(stack, router, parameter, how):
+    params = {"query": "{ __typename }", parameter: '{"limit": '}
+    headers = {"Authorization": f"Bearer {router.token}", "accept": "application/json"}
+    if how == "GET":
+        response = httpx.get(stack.url("router"), params=params, headers=headers)
+    else:
+        response = httpx.post(stack.url("router"), data=params, headers=headers)
+    assert response.status_code == 400, response.text[:300]
+    assert assert_clean_error(response, {"BAD_REQUEST"}) == ["BAD_REQUEST"]
+
+
 @pytest.mark.parametrize("case", RAW_BODIES)
 def test_a_body_that_is_not_one_graphql_request_is_refused_by_a_subgraph(targets, router, case):
     # Unsigned (the router sends only requests it has parsed): the subgraph refuses it before anything runs.

@@ -47,6 +47,7 @@ test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the
     'a batch': JSON.stringify([{ query: '{ me { name } }' }, { query: '{ me { name } }' }]),
     'query not a string': '{"query": 1}',
     'variables not an object': '{"query": "{ me { name } }", "variables": "x"}',
+    'no query': '{"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "00"}}}',
   };
   for (const [name, body] of Object.entries(bodies)) {
     const answer = await send(body);
@@ -71,6 +72,17 @@ test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the
   }
   assert.equal(users.requests.length, 0);
 
+  // In a GET's URL or a form body, `variables` and `extensions` that are not JSON (Yoga: HTTP 500).
+  const params = (variables) => new URLSearchParams({ query: '{ me { name } }', variables }).toString();
+  for (const [name, res] of [
+    ['a GET', await fetch(`${url}/graphql?${params('{"x": ')}`, { headers: { accept: 'application/json' } })],
+    ['a form', await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params('x') })],
+  ]) {
+    const answer = await res.json();
+    assert.equal(res.status, 400, name);
+    assert.deepEqual(answer.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], `${name}: ${JSON.stringify(answer)}`);
+  }
+
   // Over 2 MiB: refused before the subgraphs (which refuse 2.5 MB) see it; just under: answered.
   const big = (size) => JSON.stringify({ query: '{ me { name } }', variables: { x: 'x'.repeat(size) } });
   const tooLarge = await send(big(2 * 1024 * 1024));
@@ -78,6 +90,9 @@ test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the
   assert.deepEqual(tooLarge.body.errors[0].extensions, { code: 'BAD_REQUEST' });
   assert.equal(users.requests.length, 0);
   assert.deepEqual((await send(big(2 * 1024 * 1024 - 100))).body, { data: { me: { name: 'Ada' } } });
+  // JSON variables in a GET's URL are read as before.
+  const get = await fetch(`${url}/graphql?${params('{}')}`, { headers: { accept: 'application/json' } });
+  assert.deepEqual(await get.json(), { data: { me: { name: 'Ada' } } });
 });
 
 test('errors graphql-js gives no code get the documented one', { timeout: 90_000 }, async (t) => {
