@@ -9,10 +9,12 @@ import re
 from collections.abc import Iterator
 from enum import StrEnum
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import BREAK, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import External
 from strawberry.types import ExecutionContext
+from strawberry.utils.str_converters import to_camel_case
 
 logger = logging.getLogger("federation_kit.errors")
 
@@ -56,12 +58,16 @@ class BadUserInput(ServiceError):
         super().__init__(message, ErrorCode.BAD_USER_INPUT, **extra)
 
 
-def bad_input_from(error) -> BadUserInput:
-    """A Django ``ValidationError`` as one BAD_USER_INPUT error naming the first field at fault."""
+def bad_input_from(error: ValidationError, field: str | None = None) -> BadUserInput:
+    """A Django ``ValidationError`` as one BAD_USER_INPUT error naming the first field at fault,
+    by the name the client sent (the schema camel-cases Python names: ``full_name`` is
+    ``fullName``); ``field`` names the field of an error that names none."""
     if hasattr(error, "error_dict"):
-        field, messages = next(iter(error.message_dict.items()))
-        return BadUserInput(f"{field}: {' '.join(messages)}", field)
-    return BadUserInput(" ".join(error.messages))
+        name, messages = next(iter(error.message_dict.items()))
+        if name != NON_FIELD_ERRORS:
+            field = to_camel_case(name)
+        return BadUserInput(f"{field}: {' '.join(messages)}" if field else " ".join(messages), field)
+    return BadUserInput(" ".join(error.messages), field)
 
 
 MAX_ID = 2**63 - 1  # the largest primary key a database column holds (BigAutoField)

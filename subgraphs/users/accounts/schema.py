@@ -49,9 +49,12 @@ class Mutation:
         user = models.User(username=username, email=email, full_name=input.full_name.strip())
         try:
             user.full_clean(exclude=["password"])
-            validate_password(input.password, user)
         except ValidationError as error:
             raise bad_input_from(error) from None
+        try:
+            validate_password(input.password, user)
+        except ValidationError as error:
+            raise bad_input_from(error, "password") from None
         user.set_password(input.password)
         try:
             with transaction.atomic():

@@ -102,18 +102,21 @@ def test_create_user_refuses_a_taken_username_or_email(client, overrides, code):
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"password": "123"}, None),
-        ({"password": "password"}, None),
+        ({"password": "123"}, "password"),
+        ({"password": "password"}, "password"),
         ({"email": "not-an-email"}, "email"),
         ({"username": "has spaces!"}, "username"),
         ({"username": ""}, "username"),
+        ({"fullName": "x" * 151}, "fullName"),
     ],
 )
 def test_create_user_rejects_bad_input_and_writes_nothing(client, overrides, field):
+    """Each error names the input field at fault as the client sent it (the frontend shows the
+    message beside that field)."""
     body = graphql(client, CREATE, {"input": new_user(**overrides)})
     assert error_codes(body) == ["BAD_USER_INPUT"]
-    if field:
-        assert body["errors"][0]["extensions"]["field"] == field
+    assert body["errors"][0]["extensions"]["field"] == field
+    assert "full_name" not in body["errors"][0]["message"]  # the model's name for fullName
     assert not User.objects.exists()
 
 
