@@ -98,5 +98,6 @@ def main() -> None:
         cells = " | ".join(f"{cpu[part]:.1f}" if part in cpu else "—" for part in parts)
         print(f"| {workload} | {system} | {sent} | {cells} | {sum(cpu.values()):.1f} |")
 
+
 if __name__ == "__main__":
     main()

@@ -13,6 +13,7 @@ starts under gunicorn, the production server of the Dockerfiles.
 
 import argparse
 import ctypes
+import functools
 import os
 import random
 import secrets
@@ -67,6 +68,12 @@ def check_ports_free(ports: dict[str, int]) -> None:
 _ports_handed_out: set[int] = set()
 
 
+@functools.cache
+def _ports_outside_the_ephemeral_range() -> list[int]:
+    low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    return [*range(20000, low), *range(high + 1, 65536)]
+
+
 def free_port() -> int:
     """A port for one of this run's servers, free until that server binds it.
 
@@ -75,8 +82,7 @@ def free_port() -> int:
     once saw the payments service find its port taken). So: a port outside the ephemeral range,
     which outgoing connections never use, that nothing listens on, never handed out twice here.
     """
-    low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
-    candidates = [*range(20000, low), *range(high + 1, 65536)]
+    candidates = _ports_outside_the_ephemeral_range()
     while True:
         port = random.choice(candidates)
         if port in _ports_handed_out:

@@ -3,8 +3,9 @@
 Started by browser.test.mjs as ``python stack_for_browser.py``. Picks the app's port as it
 picks the others (scripts/stack.py's free_port) and lets the router allow the app's origin.
 Prints the URLs (the app's among them) as one JSON line on stdout once everything is ready (all
-other output goes to stderr), then runs until its standard input closes, which also happens when the test runner dies,
-or until SIGTERM: either way it stops the stack, so that no process outlives the tests.
+other output goes to stderr), then runs until its standard input closes, which also happens
+when the test runner dies, or until SIGTERM: either way it stops the stack, so that no process
+outlives the tests.
 """
 
 import json
