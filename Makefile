@@ -7,18 +7,27 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SERVICES := users orders payments
 NODE_MODULES := supergraph/node_modules/.package-lock.json
+# The Node.js that everything here runs on (router, composition, tests, the frontend's tools), first
+# on PATH: Node 24, pinned in supergraph/nodejs/package-lock.json where npm has a build for the
+# machine (Linux x64 and arm64), else the machine's own, 22.15 or later.
+NODEJS := supergraph/nodejs/node_modules/.installed
+export PATH := $(CURDIR)/supergraph/nodejs/node_modules/.bin:$(PATH)
 
 .PHONY: dev test bootstrap schema check-schema test-services test-router test-e2e clean
 
-bootstrap: $(VENV)/.installed $(NODE_MODULES)
+bootstrap: $(VENV)/.installed $(NODEJS) $(NODE_MODULES)
 
 $(VENV)/.installed: requirements-dev.txt subgraphs/requirements.txt subgraphs/federation_kit/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-$(NODE_MODULES): supergraph/package.json supergraph/package-lock.json
-	cd supergraph && npm ci --no-audit --no-fund --loglevel=error
+$(NODEJS): supergraph/nodejs/package.json supergraph/nodejs/package-lock.json
+	cd supergraph/nodejs && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(@D) && touch $@
+
+$(NODE_MODULES): supergraph/package.json supergraph/package-lock.json $(NODEJS)
+	cd supergraph && npm ci --engine-strict --no-audit --no-fund --loglevel=error
 
 # Export each subgraph's SDL from its code into schema/, then compose supergraph/supergraph.graphql.
 schema: bootstrap
@@ -60,4 +69,4 @@ test-e2e: bootstrap
 test: check-schema test-services test-router test-e2e $(EXTRA_TESTS)
 
 clean:
-	rm -rf $(VENV) supergraph/node_modules subgraphs/*/db.sqlite3*
+	rm -rf $(VENV) supergraph/node_modules supergraph/nodejs/node_modules subgraphs/*/db.sqlite3*

@@ -31,8 +31,8 @@ def with_cpu_profile(product: Product, profile_dir: Path) -> None:
 
     def profiled():
         process = router_process()
-        hive_gateway = os.path.realpath(process.command[0])
-        process.command = ["node", "--cpu-prof", f"--cpu-prof-dir={profile_dir}", hive_gateway, *process.command[1:]]
+        node, hive_gateway, *arguments = process.command
+        process.command = [node, "--cpu-prof", f"--cpu-prof-dir={profile_dir}", os.path.realpath(hive_gateway), *arguments]
         return process
 
     product.stack.router_process = profiled

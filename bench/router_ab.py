@@ -5,10 +5,11 @@ separate runs cannot.
 
     .venv/bin/python bench/router_ab.py --n 100 --b-node-options=--max-semi-space-size=32
     .venv/bin/python bench/router_ab.py --n 1000 --b-config /tmp/other-gateway.config.mjs
+    .venv/bin/python bench/router_ab.py --n 1 --b-node /usr/bin/node
 
 A is the router as the product's Stack runs it. B is the same but for ``--b-node-options`` (added
-to NODE_OPTIONS), ``--b-env NAME=VALUE`` (set in its environment) and ``--b-config`` (a
-gateway.config.mjs to use instead of supergraph's).
+to NODE_OPTIONS), ``--b-env NAME=VALUE`` (set in its environment), ``--b-config`` (a
+gateway.config.mjs to use instead of supergraph's) and ``--b-node`` (another Node.js binary).
 Printed: CPU ms a request of each, B ÷ A, and the spread of B ÷ A over the turns.
 """
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(BENCH))
 
 from harness.cpu import tree_ticks  # noqa: E402
 from harness.load import warm_up  # noqa: E402
-from harness.systems import SUPERGRAPH_DIR, Product, free_port  # noqa: E402
+from harness.systems import NODE, SUPERGRAPH_DIR, Product, free_port  # noqa: E402
 from harness.workloads import CONTENDERS  # noqa: E402
 
 USERS, ORDERS = 1000, 10_000
@@ -45,7 +46,7 @@ def config_dir(scratch: Path, gateway_config: Path) -> Path:
     return directory
 
 
-def router_b(product: Product, scratch: Path, node_options: str, env: list[str], gateway_config: Path | None):
+def router_b(product: Product, scratch: Path, node_options: str, env: list[str], gateway_config: Path | None, node: str | None):
     """A second router process for the product's subgraphs, on a port of its own."""
     stack = product.stack
     ports, stack.ports = stack.ports, {**stack.ports, "router": free_port()}
@@ -59,6 +60,8 @@ def router_b(product: Product, scratch: Path, node_options: str, env: list[str],
     process.env.update(setting.split("=", 1) for setting in env)
     if gateway_config:
         process.cwd = config_dir(scratch, gateway_config)
+    if node:
+        process.command = [node, *process.command[1:]]
     return process, url
 
 
@@ -70,17 +73,18 @@ def main() -> None:
     parser.add_argument("--b-node-options", default="", help="added to B's NODE_OPTIONS")
     parser.add_argument("--b-env", action="append", default=[], metavar="NAME=VALUE", help="set in B's environment")
     parser.add_argument("--b-config", type=Path, help="B's gateway.config.mjs")
+    parser.add_argument("--b-node", help="B's Node.js binary")
     parser.add_argument("--concurrency", type=int, default=1)
     args = parser.parse_args()
-    if not (args.b_node_options or args.b_env or args.b_config):
-        parser.error("give B something to differ by: --b-node-options, --b-env or --b-config")
+    if not (args.b_node_options or args.b_env or args.b_config or args.b_node):
+        parser.error("give B something to differ by: --b-node-options, --b-env, --b-config or --b-node")
     ours = next(contender for contender in CONTENDERS if contender.name == "ours")
     per_turn = args.requests or max(10, 300 // max(1, args.n // 10))
 
     with tempfile.TemporaryDirectory(prefix="bench-router-ab-") as scratch:
         product = Product(Path(scratch), USERS, ORDERS)
         with product.running() as target:
-            b_process, b_url = router_b(product, Path(scratch), args.b_node_options, args.b_env, args.b_config)
+            b_process, b_url = router_b(product, Path(scratch), args.b_node_options, args.b_env, args.b_config, args.b_node)
             b_process.start()
             try:
                 b_process.wait_ready(time.monotonic() + 60)
@@ -104,7 +108,7 @@ def main() -> None:
     ms = {name: sum(t) * TICK_MS / (per_turn * args.turns) for name, t in ticks.items()}
     ratios = sorted(b / a for a, b in zip(ticks["A"], ticks["B"]) if a)
     print(f"## Router A/B, orders N={args.n}: {args.turns} turns of {per_turn} requests each, {args.concurrency} at a time")
-    print(f"B: NODE_OPTIONS += {args.b_node_options!r}; env {args.b_env}; gateway config {args.b_config or 'as committed'}\n")
+    print(f"B: NODE_OPTIONS += {args.b_node_options!r}; env {args.b_env}; gateway config {args.b_config or 'as committed'}; node {args.b_node or NODE}\n")
     print("| router | CPU ms a request |\n| --- | ---: |")
     print(f"| A | {ms['A']:.2f} |\n| B | {ms['B']:.2f} |")
     print(f"\nB ÷ A: {ms['B'] / ms['A']:.3f} (turns: median {statistics.median(ratios):.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f})")

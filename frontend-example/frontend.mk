@@ -10,8 +10,8 @@ CHROMIUM := /usr/bin/chromium
 
 .PHONY: frontend check-frontend-operations test-frontend
 
-$(FRONTEND_MODULES): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json
-	cd $(FRONTEND_DIR) && npm ci --no-audit --no-fund --loglevel=error
+$(FRONTEND_MODULES): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.json $(NODEJS)
+	cd $(FRONTEND_DIR) && npm ci --engine-strict --no-audit --no-fund --loglevel=error
 
 frontend: $(FRONTEND_MODULES)
 	cd $(FRONTEND_DIR) && npm run --silent build

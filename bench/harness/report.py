@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from harness.load import Measurement
-from harness.systems import GRAPHENE_BIN, ROOT, SUPERGRAPH_DIR
+from harness.systems import GRAPHENE_BIN, NODE, ROOT, SUPERGRAPH_DIR
 
 OURS, MONOLITH, REST, GRAPHENE = "ours", "monolith", "REST, old way", "graphene"
 OURS_ALONE, NO_ROUTER = "ours, 1 connection", "ours, no router"  # one request at a time
@@ -146,7 +146,7 @@ def machine() -> dict[str, str]:
         "CPU": f"{_proc_field('/proc/cpuinfo', 'model name')}, {os.cpu_count()} cores",
         "memory": f"{memory_gib:.1f} GiB",
         "system": platform.platform(),
-        "runtimes": f"Python {platform.python_version()}, Node {_run(['node', '--version'])}, SQLite {sqlite3.sqlite_version}",
+        "runtimes": f"Python {platform.python_version()}, Node {_run([NODE, '--version'])}, SQLite {sqlite3.sqlite_version}",
         "product": _versions(["Django", "strawberry-graphql", "strawberry-graphql-django", "graphql-core", "gunicorn"]),
         "router": f"{_node_package('@graphql-hive/gateway')}, {_node_package('@graphql-hive/router-runtime')}",
         "graphene peer": _versions(["graphene", "graphene-django", "graphene-federation", "graphql-core"], GRAPHENE_BIN / "python"),

@@ -29,7 +29,7 @@ from harness.workloads import Target
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from stack import DEFAULT_PORTS, READY_TIMEOUT, SERVICES, SUPERGRAPH_DIR, Process, Stack, free_port  # noqa: E402
+from stack import DEFAULT_PORTS, NODE, READY_TIMEOUT, ROUTER_COMMAND, SERVICES, SUPERGRAPH_DIR, Process, Stack, free_port, router_env  # noqa: E402
 
 PEERS = ROOT / "bench" / "peers"
 PRODUCT_BIN = Path(sys.executable).parent  # the harness runs in the product's .venv
@@ -193,17 +193,13 @@ class Graphene:
             health = f"{base_url(ports[name])}/health"
             log = scratch / f"graphene-{name}.log"
             self.subgraphs.append(Process(f"graphene-{name}", command, PEERS / "graphene", env, health, log))
-        # The router signs every subgraph request (graphene's subgraphs ignore it): it needs a secret.
-        router_env = {
-            **os.environ,
-            "ROUTER_CONFIG": str(self.work_dir / "router-config.yaml"),
-            "ROUTER_HMAC_SECRET": "unchecked-by-the-graphene-subgraphs",
-        }
+        # The product's router as the product runs it, but for its config. It signs every subgraph
+        # request (graphene's subgraphs ignore it): it needs a secret.
         self.router = Process(
             "graphene-router",
-            [str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"],
+            ROUTER_COMMAND,
             SUPERGRAPH_DIR,
-            router_env,
+            router_env(self.work_dir / "router-config.yaml", "unchecked-by-the-graphene-subgraphs"),
             f"{base_url(self.router_port)}/readiness",
             scratch / "graphene-router.log",
         )
@@ -237,7 +233,7 @@ class Graphene:
             subgraphs[name] = {"routing_url": url, "schema": {"file": f"{name}.graphql"}}
         supergraph_yaml = self.work_dir / "supergraph.yaml"
         supergraph_yaml.write_text(yaml.safe_dump({"federation_version": "=2.9.0", "subgraphs": subgraphs}))
-        subprocess.run(["node", "compose.mjs", "--config", str(supergraph_yaml)], cwd=SUPERGRAPH_DIR, check=True)
+        subprocess.run([NODE, "compose.mjs", "--config", str(supergraph_yaml)], cwd=SUPERGRAPH_DIR, check=True)
         # The product's router-config.yaml, for this router's port, supergraph and subgraphs.
         config = yaml.safe_load((ROOT / "router-config.yaml").read_text())
         config["listen"]["port"] = self.router_port
