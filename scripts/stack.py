@@ -41,7 +41,8 @@ VENV_BIN = Path(sys.executable).parent
 SUPERGRAPH_DIR = ROOT / "supergraph"
 # The Node.js the router runs on: the one pinned in supergraph/nodejs/ where npm has a build for
 # this machine, else the machine's own, as the Makefile puts them on PATH.
-PATH_WITH_NODE = os.pathsep.join([str(SUPERGRAPH_DIR / "nodejs" / "node_modules" / ".bin"), os.environ.get("PATH", os.defpath)])
+PINNED_NODE_BIN = SUPERGRAPH_DIR / "nodejs" / "node_modules" / ".bin"
+PATH_WITH_NODE = os.pathsep.join([str(PINNED_NODE_BIN), os.environ.get("PATH", os.defpath)])
 NODE = shutil.which("node", path=PATH_WITH_NODE) or "node"
 ROUTER_COMMAND = [NODE, str(SUPERGRAPH_DIR / "node_modules" / ".bin" / "hive-gateway"), "supergraph"]
 SERVICES = ("users", "orders", "payments")
@@ -170,12 +171,12 @@ class Process:
 
 
 def router_env(router_config: Path, hmac_secret: str) -> dict[str, str]:
-    """The router's environment, as its image sets it (supergraph/Dockerfile). The heap bound:
-    without one, V8 lets garbage pile up to a share of the machine's memory before collecting it.
+    """The router's environment, as its image sets it (supergraph/Dockerfile). The heap bounds:
+    without them, V8 lets garbage pile up to a share of the machine's memory before collecting it.
     Production: graphql-js skips its development checks (4% of the router's CPU at 1,000 orders)."""
     return {
         "NODE_ENV": "production",
-        "NODE_OPTIONS": "--max-old-space-size=384",
+        "NODE_OPTIONS": "--max-old-space-size=384 --max-semi-space-size=16",
         **os.environ,
         "PATH": PATH_WITH_NODE,
         "ROUTER_CONFIG": str(router_config),
