@@ -39,8 +39,9 @@ from redis_server import RedisServer
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 SUPERGRAPH_DIR = ROOT / "supergraph"
-# The Node.js the router runs on: the one pinned in supergraph/nodejs/ where npm has a build for
-# this machine, else the machine's own, as the Makefile puts them on PATH.
+# The Node.js the router runs on (ROUTER_COMMAND names it) and the frontend's npm finds on PATH:
+# the one pinned in supergraph/nodejs/ where npm has a build for this machine, else the machine's
+# own, as the Makefile puts them on PATH.
 PINNED_NODE_BIN = SUPERGRAPH_DIR / "nodejs" / "node_modules" / ".bin"
 PATH_WITH_NODE = os.pathsep.join([str(PINNED_NODE_BIN), os.environ.get("PATH", os.defpath)])
 NODE = shutil.which("node", path=PATH_WITH_NODE) or "node"
@@ -178,7 +179,6 @@ def router_env(router_config: Path, hmac_secret: str) -> dict[str, str]:
         "NODE_ENV": "production",
         "NODE_OPTIONS": "--max-old-space-size=384 --max-semi-space-size=16",
         **os.environ,
-        "PATH": PATH_WITH_NODE,
         "ROUTER_CONFIG": str(router_config),
         "ROUTER_HMAC_SECRET": hmac_secret,
     }

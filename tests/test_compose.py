@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from stack import NODE
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "compose.yaml"
 ENV_EXAMPLE = ROOT / ".env.example"
@@ -342,7 +344,7 @@ def test_the_router_compose_config_is_valid_and_reaches_the_services(config, tmp
     shutil.copy(ROOT / "supergraph" / "supergraph.graphql", tmp_path / "supergraph.graphql")
     script = "import { loadRouterConfig } from './router-config.mjs'; loadRouterConfig(process.argv[1]);"
     result = subprocess.run(
-        ["node", "--input-type=module", "-e", script, str(tmp_path / "router-config.yaml")],
+        [NODE, "--input-type=module", "-e", script, str(tmp_path / "router-config.yaml")],
         cwd=ROOT / "supergraph", capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
