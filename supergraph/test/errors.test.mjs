@@ -1,14 +1,15 @@
 // What a client gets for a request that is not one GraphQL request, one graphql-js refuses without a
-// code, or an Authorization header that is not a bearer token: an error with a code of the README's
+// code, an Authorization header that is not a bearer token, or a bad token: an error with a code of the README's
 // table and nothing of our internals (gateway.config.mjs).
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { generateKeyPairSync } from 'node:crypto';
+import { compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
 
-async function startGateway(t) {
+async function startGateway(t, { jwksUrl } = {}) {
   const users = await startSubgraph(t, fixture('users.graphql'), {
     query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
     entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
@@ -19,7 +20,7 @@ async function startGateway(t) {
   const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
   config.listen.port = await freePort();
   config.supergraph = 'supergraph.graphql';
-  config.auth.jwks_url = jwks.url;
+  config.auth.jwks_url = jwksUrl ?? jwks.url;
   delete config.subgraphs;
   config.limits.max_depth = 3;
   const path = join(dir, 'router-config.yaml');
@@ -128,4 +129,53 @@ test('an Authorization header that is not a bearer token is UNAUTHENTICATED; the
     assert.deepEqual([status, body], [200, { data: { me: { name: 'Ada' } } }], scheme);
     assert.equal(users.requests.at(-1).headers.authorization, `${scheme} ${token}`);
   }
+});
+
+const CLAIMS = { iss: 'django-supergraph-users', aud: 'django-supergraph', sub: '1' };
+const ME = '{"query": "{ me { name } }"}';
+
+test('a bad token is UNAUTHENTICATED: another key, claims missing, expired since it was last verified', { timeout: 90_000 }, async (t) => {
+  const { users, send, jwks } = await startGateway(t);
+  const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+  const now = Math.floor(Date.now() / 1000);
+  const bad = {
+    'a key id the JWKS lacks': signToken(stranger, 'not-published', CLAIMS),
+    'the JWKS key id, another key': signToken(stranger, 'test-key', CLAIMS),
+    'no sub': jwks.sign({ iss: CLAIMS.iss, aud: CLAIMS.aud }),
+    'expired': jwks.sign({ ...CLAIMS, iat: now - 60, exp: now - 1 }),
+  };
+  for (const [name, token] of Object.entries(bad)) {
+    const { status, body } = await send(ME, { authorization: `Bearer ${token}` });
+    assert.equal(status, 401, `${name}: ${JSON.stringify(body)}`);
+    assert.deepEqual(body.errors.map((e) => e.extensions), [{ code: 'UNAUTHENTICATED' }], name);
+  }
+  assert.equal(users.requests.length, 0);
+
+  // Unknown key ids make the router fetch the JWKS again (a key may be new), but not for every request.
+  const before = jwks.fetches();
+  for (let i = 0; i < 30; i += 1) {
+    assert.equal((await send(ME, { authorization: `Bearer ${signToken(stranger, `forged-${i}`, CLAIMS)}` })).status, 401);
+  }
+  assert.ok(jwks.fetches() - before <= 10, `${jwks.fetches() - before} JWKS fetches for 30 forged key ids`);
+
+  // A verified token is kept, but not past its expiry.
+  const shortLived = jwks.sign({ ...CLAIMS, exp: Math.floor(Date.now() / 1000) + 2 });
+  assert.deepEqual(await send(ME, { authorization: `Bearer ${shortLived}` }), { status: 200, body: { data: { me: { name: 'Ada' } } } });
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const late = await send(ME, { authorization: `Bearer ${shortLived}` });
+  assert.equal(late.status, 401, JSON.stringify(late.body));
+  assert.equal(users.requests.length, 1);
+  // The subgraph gets the request's Authorization header and checks the token itself; the router
+  // adds nothing of the token's claims to the request.
+  assert.equal(users.requests[0].headers.authorization, `Bearer ${shortLived}`);
+  assert.equal(JSON.parse(users.requests[0].body).extensions, undefined);
+});
+
+test('a token while the JWKS cannot be fetched: DEPENDENCY_UNAVAILABLE, and anonymous requests still pass', { timeout: 90_000 }, async (t) => {
+  const { users, send, jwks } = await startGateway(t, { jwksUrl: `http://127.0.0.1:${await freePort()}/.well-known/jwks.json` });
+  const { status, body } = await send(ME, { authorization: `Bearer ${jwks.sign(CLAIMS)}` });
+  assert.equal(status, 503, JSON.stringify(body));
+  assert.deepEqual(body.errors.map((e) => e.extensions), [{ code: 'DEPENDENCY_UNAVAILABLE' }]);
+  assert.equal(users.requests.length, 0);
+  assert.deepEqual(await send(ME), { status: 200, body: { data: { me: { name: 'Ada' } } } });
 });

@@ -106,14 +106,25 @@ export const TEST_HMAC_SECRET = 'gateway-tests-hmac-secret';
 
 const base64url = (data) => Buffer.from(data).toString('base64url');
 
+/** An RS256 token of `claims` signed by `privateKey`, `kid` in its header (iat/exp filled in unless given). */
+export function signToken(privateKey, kid, claims) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid }));
+  const payload = base64url(JSON.stringify({ iat: now, exp: now + 600, ...claims }));
+  const signature = cryptoSign('RSA-SHA256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
+  return `${header}.${payload}.${signature}`;
+}
+
 /**
- * A JWKS endpoint with one RS256 key, as the users service publishes, and `sign(claims)` making
- * tokens with it (iat/exp filled in unless given).
+ * A JWKS endpoint with one RS256 key, as the users service publishes, `sign(claims)` making tokens
+ * with it, and `fetches()`, how many times the JWKS was fetched.
  */
 export async function startJwks(t) {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  let fetches = 0;
   const server = createServer((req, res) => {
+    fetches += 1;
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -121,14 +132,11 @@ export async function startJwks(t) {
     server.closeAllConnections();
     server.close();
   });
-  const sign = (claims) => {
-    const now = Math.floor(Date.now() / 1000);
-    const header = base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: jwk.kid }));
-    const payload = base64url(JSON.stringify({ iat: now, exp: now + 600, ...claims }));
-    const signature = cryptoSign('RSA-SHA256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url');
-    return `${header}.${payload}.${signature}`;
+  return {
+    url: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`,
+    sign: (claims) => signToken(privateKey, jwk.kid, claims),
+    fetches: () => fetches,
   };
-  return { url: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`, sign };
 }
 
 /** Runs `hive-gateway supergraph` from supergraph/ with ROUTER_CONFIG; always killed after the test. */
