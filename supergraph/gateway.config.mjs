@@ -1,15 +1,14 @@
 // Hive Gateway config, picked up by `hive-gateway supergraph` run from this directory.
 // Every setting comes from router-config.yaml (env ROUTER_CONFIG, default ../router-config.yaml):
 // this file only maps it onto Hive Gateway's options.
-import { createHmac, createPublicKey } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { GraphQLError } from 'graphql';
 import { maskError } from 'graphql-yoga';
-import jsonwebtoken from 'jsonwebtoken';
-import { JwksClient } from 'jwks-rsa';
+import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
 import { loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
@@ -158,90 +157,6 @@ function maskErrorNamingSubgraph(error, message, isDev) {
     });
   }
   return maskError(error, message, isDev);
-}
-
-// The users service's signing keys, by key id, fetched from its JWKS and kept by jwks-rsa for 5
-// minutes, as the subgraphs keep them (a key removed from the JWKS is trusted no longer). A token
-// naming a key id the JWKS lacks makes jwks-rsa fetch it again, at most 10 times a minute
-// (`rateLimit`), so forged key ids cannot flood the users service. jwks-rsa hands out a key as PEM
-// text, exported anew each time: each is parsed once here, while jwks-rsa keeps it.
-const JWKS_CACHE_MS = 5 * 60_000;
-function jwksKeyProvider(jwksUri) {
-  const client = new JwksClient({ jwksUri, cacheMaxAge: JWKS_CACHE_MS, rateLimit: true });
-  const parsed = new WeakMap();
-  return async (kid) => {
-    const signingKey = await client.getSigningKey(kid);
-    let key = parsed.get(signingKey);
-    if (!key) {
-      key = createPublicKey(signingKey.getPublicKey());
-      parsed.set(signingKey, key);
-    }
-    return key;
-  };
-}
-
-// The token of `Authorization: Bearer <token>`, the scheme in any case (RFC 9110), as the subgraphs
-// read it (federation_kit.auth); any other Authorization header is refused.
-const unauthenticated = (message) =>
-  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
-function bearerToken(request) {
-  const header = request.headers.get('authorization');
-  if (!header) return null;
-  const space = header.indexOf(' ');
-  const scheme = space < 0 ? header : header.slice(0, space);
-  const token = space < 0 ? '' : header.slice(space + 1).trim();
-  if (scheme.toLowerCase() !== 'bearer' || !token) {
-    throw unauthenticated("The Authorization header must be 'Bearer <token>', with a token from Mutation.login");
-  }
-  return token;
-}
-
-// A bad token is refused here, before any subgraph sees the request; the subgraphs check it again
-// (federation_kit.auth). A verified token is kept until it expires, for a minute at most, as the
-// subgraphs keep theirs: an RS256 check per client a minute instead of per request (with the key
-// parsed once, 10% of the router's CPU at N=1, bench/router_ab.py). Hive Gateway's JWT plugin
-// verifies every request, answers a token signed by an unknown key with HTTP 500, and copies the
-// claims into every subgraph request's `extensions`, which the subgraphs never read.
-const VERIFIED_FOR_MS = 60_000;
-const MAX_VERIFIED_TOKENS = 10_000;
-// As the subgraphs require them (federation_kit.auth); jsonwebtoken checks `iss` and `aud`.
-const REQUIRED_CLAIMS = ['exp', 'iat', 'sub'];
-const UNKNOWN_KEY = new Set(['SigningKeyNotFoundError', 'JwksRateLimitError']);
-
-function useBearerTokens({ keyFor, verification }) {
-  const verifiedUntil = new Map();
-  const verify = async (token) => {
-    const decoded = jsonwebtoken.decode(token, { complete: true });
-    if (!decoded) throw unauthenticated('The token is not a JWT: log in again');
-    let key;
-    try {
-      key = await keyFor(decoded.header.kid);
-    } catch (error) {
-      if (UNKNOWN_KEY.has(error?.name)) throw unauthenticated('The token is not signed by a key of the users service: log in again');
-      throw new GraphQLError('The users service, whose keys check tokens, is unavailable: retry later', {
-        extensions: { code: 'DEPENDENCY_UNAVAILABLE', http: { status: 503 } },
-      });
-    }
-    let claims;
-    try {
-      claims = jsonwebtoken.verify(token, key, verification);
-    } catch (error) {
-      throw unauthenticated(`The token is not valid (${error.message}): log in again`);
-    }
-    const missing = REQUIRED_CLAIMS.filter((claim) => claims[claim] === undefined);
-    if (missing.length) throw unauthenticated(`The token has no ${missing.join(', ')}: log in again`);
-    if (verifiedUntil.size >= MAX_VERIFIED_TOKENS) verifiedUntil.clear();
-    verifiedUntil.set(token, Math.min(Date.now() + VERIFIED_FOR_MS, claims.exp * 1000));
-  };
-  return {
-    onRequestParse({ request }) {
-      const token = bearerToken(request);
-      if (!token) return undefined; // anonymous: the subgraphs decide what anonymous may see
-      if (verifiedUntil.get(token) > Date.now()) return undefined;
-      verifiedUntil.delete(token);
-      return verify(token);
-    },
-  };
 }
 
 // Every error a client gets has a code of the README's table, and nothing of our internals.
@@ -446,7 +361,7 @@ export const gatewayConfig = defineConfig({
   },
   plugins: () => [
     useBearerTokens({
-      keyFor: jwksKeyProvider(config.auth.jwks_url),
+      keyFor: jwksKeys(config.auth.jwks_url),
       // RS256 only: no `none`, no HMAC algorithms keyed by a public key.
       verification: { algorithms: ['RS256'], issuer: config.auth.issuer, audience: config.auth.audience },
     }),
@@ -459,6 +374,9 @@ export const gatewayConfig = defineConfig({
   // Options for the CLI's default renderer, Hive Laboratory; the legacy CDN GraphiQL stays off.
   graphiql: config.graphiql && { title: 'Django Supergraph', defaultCollections: LABORATORY_EXAMPLES },
   renderLegacyGraphiQL: false,
+  // The supergraph has no subscriptions, and GraphQL over WebSocket would skip the checks of an
+  // HTTP request (useBearerTokens, useStableErrors): only HTTP is served.
+  disableWebsockets: true,
   // Hiding the schema also means no "Did you mean ...?" hints that would leak field names.
   disableIntrospection: !config.introspection,
   blockFieldSuggestions: !config.introspection,

@@ -117,15 +117,18 @@ export function signToken(privateKey, kid, claims) {
 
 /**
  * A JWKS endpoint with one RS256 key, as the users service publishes, `sign(claims)` making tokens
- * with it, and `fetches()`, how many times the JWKS was fetched.
+ * with it, `fetches()`, how many times the JWKS was fetched, and `failWith(status)`, answering that
+ * HTTP status from now on (null: the keys again).
  */
 export async function startJwks(t) {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
   let fetches = 0;
+  let failure = null;
   const server = createServer((req, res) => {
     fetches += 1;
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    if (failure) res.writeHead(failure).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => {
@@ -136,6 +139,9 @@ export async function startJwks(t) {
     url: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`,
     sign: (claims) => signToken(privateKey, jwk.kid, claims),
     fetches: () => fetches,
+    failWith: (status) => {
+      failure = status;
+    },
   };
 }
 
