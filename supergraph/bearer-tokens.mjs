@@ -6,7 +6,7 @@
 // In place of Hive Gateway's JWT plugin, which verified the signature on every request, answered a
 // token whose key id the JWKS lacks with HTTP 500 (and fetched the JWKS again for each one), and
 // copied the claims into every subgraph request, where nothing reads them. Here a verified token is
-// kept for a minute at most, never past its expiry, as the subgraphs keep theirs: 10% of the
+// kept for a minute at most, never past its expiry, as the subgraphs keep theirs: 12-14% of the
 // router's CPU at N=1 (bench/router_ab.py).
 import { createPublicKey } from 'node:crypto';
 import { GraphQLError } from 'graphql';
@@ -40,57 +40,60 @@ export function bearerToken(request) {
   return token;
 }
 
-// The JWKS's RSA signing keys by key id. Fetched when first needed, again once 5 minutes old (a key
-// removed from the JWKS is then trusted no longer), and for a key id it lacks (a new key after a
-// rotation) at most once per cooldown, so made-up key ids cannot make requests fetch. After a failed
-// fetch, requests wait out the cooldown rather than each trying again. Requests share one fetch.
+// The RS256 signature keys of a JWKS, by key id. A JWK with private members (`d`) is skipped: a JWKS
+// must never publish one, and createPublicKey would quietly take its public half.
+function signatureKeys(jwks) {
+  const keys = new Map();
+  for (const jwk of Array.isArray(jwks?.keys) ? jwks.keys : []) {
+    const usable = jwk?.kty === 'RSA' && typeof jwk.kid === 'string' && (jwk.use ?? 'sig') === 'sig' && (jwk.alg ?? 'RS256') === 'RS256';
+    if (!usable || 'd' in jwk) continue;
+    try {
+      keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
+    } catch {
+      // not a valid RSA public key: as if it were not there
+    }
+  }
+  return keys;
+}
+
+// The users service's keys by key id, from its JWKS: fetched when first needed, again once 5 minutes
+// old (a key removed from the JWKS is then trusted no longer), and for a key id they lack (a new key
+// after a rotation) at most once per cooldown, so made-up key ids cannot make requests fetch. A
+// failed fetch (no answer in time, not 200, no usable key) keeps the keys in hand, and requests wait
+// out the cooldown rather than each trying again. Requests share one fetch.
 export function jwksKeys(url) {
-  let keys = null;
-  let fetchedAt = -Infinity;
-  let triedAt = -Infinity;
+  let keys = new Map();
+  let fetchedAt = -Infinity; // the last fetch that succeeded
+  let triedAt = -Infinity; // the last fetch, whatever came of it
+  let failed = false; // whether the last fetch failed
   let fetching = null;
 
   const fetchKeys = async () => {
     triedAt = performance.now();
     try {
       // The timeout covers the body too: a JWKS that stops halfway fails, it does not hang.
-      const response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
+      const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const jwks = await response.json();
-      keys = new Map();
-      for (const jwk of Array.isArray(jwks?.keys) ? jwks.keys : []) {
-        if (jwk?.kty !== 'RSA' || typeof jwk.kid !== 'string' || (jwk.use ?? 'sig') !== 'sig') continue;
-        try {
-          keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
-        } catch {
-          // not a usable RSA public key: as if it were not there
-        }
-      }
+      const fetched = signatureKeys(await response.json());
+      if (!fetched.size) throw new Error('no RS256 signature key');
+      keys = fetched;
       fetchedAt = performance.now();
+      failed = false;
+    } catch {
+      failed = true;
     } finally {
       fetching = null;
-    }
-  };
-  const refetched = async () => {
-    fetching ??= fetchKeys();
-    try {
-      await fetching;
-    } catch {
-      throw keysUnavailable();
     }
   };
 
   return async (kid) => {
     const now = performance.now();
-    if (now - fetchedAt > KEYS_KEPT_MS) {
-      if (now - triedAt < REFETCH_COOLDOWN_MS && !fetching) throw keysUnavailable();
-      await refetched();
-    } else if (!keys.has(kid) && now - triedAt >= REFETCH_COOLDOWN_MS) {
-      await refetched().catch(() => undefined); // the keys in hand still answer for other key ids
-    }
-    const key = keys?.has(kid) && performance.now() - fetchedAt <= KEYS_KEPT_MS ? keys.get(kid) : null;
-    if (!key) throw unauthenticated('The token is not signed by a key of the users service: log in again');
-    return key;
+    const mayFetch = fetching || now - triedAt >= REFETCH_COOLDOWN_MS;
+    if ((now - fetchedAt > KEYS_KEPT_MS || !keys.has(kid)) && mayFetch) await (fetching ??= fetchKeys());
+    if (performance.now() - fetchedAt > KEYS_KEPT_MS) throw keysUnavailable();
+    if (keys.has(kid)) return keys.get(kid);
+    if (failed) throw keysUnavailable(); // the key may be new: the JWKS could not say
+    throw unauthenticated('The token is not signed by a key of the users service: log in again');
   };
 }
 

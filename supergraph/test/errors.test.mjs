@@ -134,6 +134,8 @@ test('an Authorization header that is not a bearer token is UNAUTHENTICATED; the
 const CLAIMS = { iss: 'django-supergraph-users', aud: 'django-supergraph', sub: '1' };
 const ME = '{"query": "{ me { name } }"}';
 const ADA = { status: 200, body: { data: { me: { name: 'Ada' } } } };
+// A little over the router's 5 s cooldown between two fetches of the JWKS.
+const COOLDOWN_WAIT_MS = 5_500;
 const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, expired since it was last verified', { timeout: 90_000 }, async (t) => {
@@ -180,7 +182,7 @@ test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, ex
 test('while the JWKS cannot be fetched: DEPENDENCY_UNAVAILABLE, one fetch per cooldown, anonymous requests pass', { timeout: 90_000 }, async (t) => {
   const { users, send, jwks } = await startGateway(t);
   const token = jwks.sign(CLAIMS);
-  jwks.failWith(500);
+  jwks.answerWith(500);
   for (let i = 0; i < 20; i += 1) {
     const { status, body } = await send(ME, { authorization: `Bearer ${token}` });
     assert.equal(status, 503, JSON.stringify(body));
@@ -190,9 +192,30 @@ test('while the JWKS cannot be fetched: DEPENDENCY_UNAVAILABLE, one fetch per co
   assert.equal(users.requests.length, 0);
   assert.deepEqual(await send(ME), ADA);
   // Back after the cooldown (5 s).
-  jwks.failWith(null);
-  await new Promise((resolve) => setTimeout(resolve, 5_500));
+  jwks.answerWith(null);
+  await new Promise((resolve) => setTimeout(resolve, COOLDOWN_WAIT_MS));
   assert.deepEqual(await send(ME, { authorization: `Bearer ${token}` }), ADA);
+});
+
+test('a key rotated in is fetched once, for requests at once; a JWKS without usable keys keeps the keys in hand', { timeout: 90_000 }, async (t) => {
+  const { send, jwks } = await startGateway(t);
+  assert.deepEqual(await send(ME, { authorization: `Bearer ${jwks.sign(CLAIMS)}` }), ADA);
+  assert.equal(jwks.fetches(), 1);
+
+  // An answer with no RS256 public key is a failed fetch, not "no key is valid any more".
+  jwks.answerWith(200, JSON.stringify({ keys: [{ kty: 'EC', kid: 'ec' }] }));
+  await new Promise((resolve) => setTimeout(resolve, COOLDOWN_WAIT_MS));
+  const unknown = await send(ME, { authorization: `Bearer ${jwks.sign(CLAIMS).replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'new' }))}` });
+  assert.deepEqual([unknown.status, unknown.body.errors.map((e) => e.extensions)], [503, [{ code: 'DEPENDENCY_UNAVAILABLE' }]]);
+  assert.equal(jwks.fetches(), 2);
+  assert.deepEqual(await send(ME, { authorization: `Bearer ${jwks.sign({ ...CLAIMS, sub: '2' })}` }), ADA);
+
+  jwks.answerWith(null);
+  const signWithNewKey = jwks.rotate();
+  await new Promise((resolve) => setTimeout(resolve, COOLDOWN_WAIT_MS));
+  const answers = await Promise.all([1, 2, 3].map((sub) => send(ME, { authorization: `Bearer ${signWithNewKey({ ...CLAIMS, sub: String(sub) })}` })));
+  assert.deepEqual(answers, [ADA, ADA, ADA]);
+  assert.equal(jwks.fetches(), 3);
 });
 
 test('GraphQL over WebSocket is not served: the supergraph has no subscriptions', { timeout: 90_000 }, async (t) => {

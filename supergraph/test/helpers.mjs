@@ -116,19 +116,25 @@ export function signToken(privateKey, kid, claims) {
 }
 
 /**
- * A JWKS endpoint with one RS256 key, as the users service publishes, `sign(claims)` making tokens
- * with it, `fetches()`, how many times the JWKS was fetched, and `failWith(status)`, answering that
- * HTTP status from now on (null: the keys again).
+ * A JWKS endpoint with one RS256 key, as the users service publishes, and `sign(claims)` making
+ * tokens with it. `rotate()` publishes another key beside it and returns a `sign` for that one;
+ * `answerWith(status, body)` answers every fetch so from now on (`null`: the keys again);
+ * `fetches()` counts the fetches.
  */
 export async function startJwks(t) {
-  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'test-key', alg: 'RS256', use: 'sig' };
+  const published = [];
+  const addKey = (kid) => {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    published.push({ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' });
+    return (claims) => signToken(privateKey, kid, claims);
+  };
+  const sign = addKey('test-key');
   let fetches = 0;
-  let failure = null;
+  let answer = null;
   const server = createServer((req, res) => {
     fetches += 1;
-    if (failure) res.writeHead(failure).end();
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    if (answer) res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: published }));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => {
@@ -137,11 +143,12 @@ export async function startJwks(t) {
   });
   return {
     url: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`,
-    sign: (claims) => signToken(privateKey, jwk.kid, claims),
-    fetches: () => fetches,
-    failWith: (status) => {
-      failure = status;
+    sign,
+    rotate: () => addKey(`test-key-${published.length + 1}`),
+    answerWith: (status, body = '') => {
+      answer = status === null ? null : { status, body };
     },
+    fetches: () => fetches,
   };
 }
 
