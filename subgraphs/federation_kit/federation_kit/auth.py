@@ -43,8 +43,11 @@ class InvalidToken(Exception):
     """The token is not one the users service issued for us, or no longer valid."""
 
 
-# After a rotation, a token with a new kid refetches the JWKS, at most once per cooldown
-# (so that made-up kids cannot make every request fetch).
+# The JWKS is kept for 5 minutes: a key removed from it is trusted no longer. After a rotation, a
+# token with a new kid refetches it, at most once per cooldown (so that made-up kids cannot make
+# every request fetch). Not PyJWKClient's `cache_keys`: it keeps every key it has seen until the
+# process ends, removed from the JWKS or not.
+JWKS_KEPT = 300
 JWKS_REFRESH_COOLDOWN = 5
 
 
@@ -52,8 +55,7 @@ JWKS_REFRESH_COOLDOWN = 5
 def _jwks_client() -> jwt.PyJWKClient:
     return jwt.PyJWKClient(
         settings.JWT_JWKS_URL,
-        cache_keys=True,
-        lifespan=300,
+        lifespan=JWKS_KEPT,
         timeout=settings.DEPENDENCY_TIMEOUT,
         cooldown_duration=JWKS_REFRESH_COOLDOWN,
     )
@@ -77,6 +79,7 @@ _verified: dict[str, tuple[Viewer, float]] = {}
 def _forget_verified_tokens(setting: str, **kwargs: Any) -> None:
     if setting.startswith("JWT_"):
         _verified.clear()
+        _jwks_client.cache_clear()
 
 
 def viewer_from_token(token: str) -> Viewer:

@@ -1,12 +1,16 @@
 """Orders are their owner's and staff's: lists are filtered, single orders and writes refused."""
 
+import json
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from decimal import Decimal
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from federation_kit import auth
 from federation_kit.testing import ENTITIES, error_codes, graphql, post_graphql, refused_url, representations, token_for
 from orders.models import Order
 
@@ -82,5 +86,47 @@ def test_a_token_is_verified_once_and_refused_once_expired(client, orders, monke
     assert len(verifications) == 1
     time.sleep(2.1)  # the token expires while it is remembered as verified
     response = post_graphql(client, "{ orders { id } }", token=token)
+    assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+@pytest.fixture
+def jwks(settings):
+    """A JWKS endpoint the services fetch keys from, publishing ``jwks.keys`` as they are at each fetch."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"keys": server.keys}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.keys = []
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.JWT_JWKS_URL = f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
+    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_key_removed_from_the_jwks_is_trusted_no_longer_once_the_jwks_is_refetched(client, orders, jwks, monkeypatch):
+    monkeypatch.setattr(auth, "JWKS_KEPT", 1)
+    auth._jwks_client.cache_clear()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "test", "use": "sig", "alg": "RS256"}
+    jwks.keys = [jwk]
+    query = "{ orders { id } }"
+    assert graphql(client, query, token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    jwks.keys = []  # the key is withdrawn; fetched a moment ago, the JWKS still has it
+    assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    time.sleep(1.1)
+    response = post_graphql(client, query, token=token_for(1, key=key, nonce=3))
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
