@@ -43,6 +43,10 @@ class InvalidToken(Exception):
     """The token is not one the users service issued for us, or no longer valid."""
 
 
+class KeysUnavailable(Exception):
+    """The users service's JWKS could not be fetched: no token can be checked now."""
+
+
 # The JWKS is kept for 5 minutes: a key removed from it is trusted no longer. After a rotation, a
 # token with a new kid refetches it, at most once per cooldown (so that made-up kids cannot make
 # every request fetch). Not PyJWKClient's `cache_keys`: it keeps every key it has seen until the
@@ -107,6 +111,8 @@ def _verify(token: str) -> tuple[Viewer, float]:
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
         return Viewer(user_id=int(claims["sub"]), is_staff=bool(claims.get("staff", False))), float(claims["exp"])
+    except jwt.PyJWKClientConnectionError as error:
+        raise KeysUnavailable(str(error)) from None
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
 

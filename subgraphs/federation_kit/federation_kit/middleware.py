@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from federation_kit.auth import InvalidToken, viewer_from_authorization
+from federation_kit.auth import InvalidToken, KeysUnavailable, viewer_from_authorization
 from federation_kit.errors import ErrorCode
 from federation_kit.signature import HEADER as SIGNATURE_HEADER, is_signed
 
@@ -18,7 +18,8 @@ def _refusal(status: int, code: ErrorCode, message: str) -> JsonResponse:
 
 class SubgraphGuardMiddleware:
     """Before any resolver runs on /graphql: the router's signature (else 403), then the
-    caller's token (a bad one: 401); the viewer it names is ``request.viewer``."""
+    caller's token (a bad one: 401; none can be checked now: 503); the viewer it names is
+    ``request.viewer``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,4 +41,8 @@ class SubgraphGuardMiddleware:
         except InvalidToken as error:
             logger.info("refused a token: %s", error)
             return _refusal(401, ErrorCode.UNAUTHENTICATED, "The token is invalid or expired: log in again")
+        except KeysUnavailable as error:
+            logger.warning("cannot check a token: %s", error)
+            message = "The users service, whose keys check tokens, is unavailable: retry later"
+            return _refusal(503, ErrorCode.DEPENDENCY_UNAVAILABLE, message)
         return self.get_response(request)

@@ -1,6 +1,7 @@
 """Orders are their owner's and staff's: lists are filtered, single orders and writes refused."""
 
 import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -130,3 +131,15 @@ def test_a_key_removed_from_the_jwks_is_trusted_no_longer_once_the_jwks_is_refet
     response = post_graphql(client, query, token=token_for(1, key=key, nonce=3))
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+def test_a_token_while_the_jwks_cannot_be_fetched_is_dependency_unavailable(client, orders, settings):
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    settings.JWT_JWKS_URL = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
+    response = post_graphql(client, "{ orders { id } }", token=token_for(1))
+    assert response.status_code == 503
+    assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
+    assert graphql(client, "{ orders { id } }")["data"]["orders"] == []
