@@ -59,9 +59,10 @@ function signatureKeys(jwks) {
 // The users service's keys by key id, from its JWKS: fetched when first needed, again once 5 minutes
 // old (a key removed from the JWKS is then trusted no longer), and for a key id they lack (a new key
 // after a rotation) at most once per cooldown, so made-up key ids cannot make requests fetch. A
-// failed fetch (no answer in time, not 200, no usable key) keeps the keys in hand, and requests wait
-// out the cooldown rather than each trying again. Requests share one fetch.
-export function jwksKeys(url) {
+// failed fetch (no answer in time, not 200, no usable key) keeps the keys in hand: while the users
+// service is down, the tokens it issued stay good, and a refetch is tried once per cooldown without
+// holding up the request. Requests share one fetch.
+export function jwksKeys(url, { keptMs = KEYS_KEPT_MS, cooldownMs = REFETCH_COOLDOWN_MS } = {}) {
   let keys = new Map();
   let fetchedAt = -Infinity; // the last fetch that succeeded
   let triedAt = -Infinity; // the last fetch, whatever came of it
@@ -85,12 +86,15 @@ export function jwksKeys(url) {
       fetching = null;
     }
   };
+  const refetch = () => (fetching ??= fetchKeys());
 
   return async (kid) => {
     const now = performance.now();
-    const mayFetch = fetching || now - triedAt >= REFETCH_COOLDOWN_MS;
-    if ((now - fetchedAt > KEYS_KEPT_MS || !keys.has(kid)) && mayFetch) await (fetching ??= fetchKeys());
-    if (performance.now() - fetchedAt > KEYS_KEPT_MS) throw keysUnavailable();
+    if (keys.has(kid) && now - fetchedAt <= keptMs) return keys.get(kid);
+    if (fetching || now - triedAt >= cooldownMs) {
+      if (failed && keys.has(kid)) refetch();
+      else await refetch();
+    }
     if (keys.has(kid)) return keys.get(kid);
     if (failed) throw keysUnavailable(); // the key may be new: the JWKS could not say
     throw unauthenticated('The token is not signed by a key of the users service: log in again');

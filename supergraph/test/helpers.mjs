@@ -117,9 +117,9 @@ export function signToken(privateKey, kid, claims) {
 
 /**
  * A JWKS endpoint with one RS256 key, as the users service publishes, and `sign(claims)` making
- * tokens with it. `rotate()` publishes another key beside it and returns a `sign` for that one;
- * `answerWith(status, body)` answers every fetch so from now on (`null`: the keys again);
- * `fetches()` counts the fetches.
+ * tokens with it. `rotate()` publishes another key beside it and returns a `sign` for that one,
+ * `withdraw(kid)` removes one; `answerWith(status, body)` answers every fetch so from now on
+ * (`null`: the keys again); `fetches()` counts the fetches.
  */
 export async function startJwks(t) {
   const published = [];
@@ -145,6 +145,7 @@ export async function startJwks(t) {
     url: `http://127.0.0.1:${server.address().port}/.well-known/jwks.json`,
     sign,
     rotate: () => addKey(`test-key-${published.length + 1}`),
+    withdraw: (kid) => published.splice(published.findIndex((jwk) => jwk.kid === kid), 1),
     answerWith: (status, body = '') => {
       answer = status === null ? null : { status, body };
     },

@@ -55,9 +55,24 @@ JWKS_KEPT = 300
 JWKS_REFRESH_COOLDOWN = 5
 
 
+class _JWKSClient(jwt.PyJWKClient):
+    """While the JWKS cannot be fetched, the keys as last fetched answer (for another JWKS_KEPT):
+    with the users service down, the tokens it issued stay good."""
+
+    last_fetched: dict[str, Any] | None = None
+
+    def fetch_data(self) -> Any:
+        try:
+            self.last_fetched = super().fetch_data()
+        except jwt.PyJWKClientConnectionError:
+            if self.last_fetched is None:
+                raise
+        return self.last_fetched
+
+
 @cache
 def _jwks_client() -> jwt.PyJWKClient:
-    return jwt.PyJWKClient(
+    return _JWKSClient(
         settings.JWT_JWKS_URL,
         lifespan=JWKS_KEPT,
         timeout=settings.DEPENDENCY_TIMEOUT,

@@ -143,3 +143,16 @@ def test_a_token_while_the_jwks_cannot_be_fetched_is_dependency_unavailable(clie
     assert response.status_code == 503
     assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
     assert graphql(client, "{ orders { id } }")["data"]["orders"] == []
+
+
+def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client, orders, jwks, monkeypatch):
+    monkeypatch.setattr(auth, "JWKS_KEPT", 1)
+    auth._jwks_client.cache_clear()
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks.keys = [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "test", "use": "sig"}]
+    query = "{ orders { id } }"
+    assert graphql(client, query, token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    jwks.shutdown()
+    jwks.server_close()  # the users service is down, and the JWKS older than JWKS_KEPT
+    time.sleep(1.1)
+    assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
