@@ -1,6 +1,7 @@
 // The router's keys for checking tokens (bearer-tokens.mjs), against a real JWKS endpoint, with
 // short ages: the gateway tests (errors.test.mjs) run it with its 5-minute and 5-second ones.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jwksKeys } from '../bearer-tokens.mjs';
@@ -47,4 +48,24 @@ test('a JWKS never fetched: DEPENDENCY_UNAVAILABLE, one fetch per cooldown', asy
   await sleep(COOLDOWN_MS + 50);
   assert.equal((await keyFor('test-key')).asymmetricKeyType, 'rsa');
   assert.equal(jwks.fetches(), 2);
+});
+
+test('a JWKS that stops halfway, redirects or is too large is a failed fetch, not a hang', async (t) => {
+  const answers = {
+    '/stalls': (res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"keys": ['),
+    '/redirects': (res) => res.writeHead(302, { location: '/stalls' }).end(),
+    '/too-large': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys": [], "padding": "${'x'.repeat(2 * 1024 * 1024)}"}`),
+  };
+  const server = createServer((req, res) => answers[req.url](res));
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  for (const path of Object.keys(answers)) {
+    const keyFor = jwksKeys(`http://127.0.0.1:${server.address().port}${path}`, { timeoutMs: 300 });
+    const started = performance.now();
+    await assert.rejects(keyFor('test-key'), code('DEPENDENCY_UNAVAILABLE'), path);
+    assert.ok(performance.now() - started < 2_000, `${path}: ${performance.now() - started} ms`);
+  }
 });
