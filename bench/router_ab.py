@@ -10,7 +10,8 @@ separate runs cannot.
 A is the router as the product's Stack runs it. B is the same but for ``--b-node-options`` (added
 to NODE_OPTIONS), ``--b-env NAME=VALUE`` (set in its environment), ``--b-config`` (a
 gateway.config.mjs to use instead of supergraph's) and ``--b-node`` (another Node.js binary).
-Printed: CPU ms a request of each, B ÷ A, and the spread of B ÷ A over the turns.
+Printed: CPU ms a request of each, B ÷ A, the spread of B ÷ A over the turns, and each one's
+resident memory at the end.
 """
 
 import argparse
@@ -33,6 +34,11 @@ from harness.workloads import CONTENDERS  # noqa: E402
 
 USERS, ORDERS = 1000, 10_000
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) // 1024
 
 
 def config_dir(scratch: Path, gateway_config: Path) -> Path:
@@ -103,14 +109,16 @@ def main() -> None:
                         before = tree_ticks(pid)
                         warm_up(request, per_turn, args.concurrency)
                         ticks[name].append(tree_ticks(pid) - before)
+                rss = {name: rss_mib(pid) for name, (_, pid) in routers.items()}
             finally:
                 b_process.stop()
     ms = {name: sum(t) * TICK_MS / (per_turn * args.turns) for name, t in ticks.items()}
     ratios = sorted(b / a for a, b in zip(ticks["A"], ticks["B"]) if a)
     print(f"## Router A/B, orders N={args.n}: {args.turns} turns of {per_turn} requests each, {args.concurrency} at a time")
     print(f"B: NODE_OPTIONS += {args.b_node_options!r}; env {args.b_env}; gateway config {args.b_config or 'as committed'}; node {args.b_node or NODE}\n")
-    print("| router | CPU ms a request |\n| --- | ---: |")
-    print(f"| A | {ms['A']:.2f} |\n| B | {ms['B']:.2f} |")
+    print("| router | CPU ms a request | RSS MiB after the turns |\n| --- | ---: | ---: |")
+    for name in ("A", "B"):
+        print(f"| {name} | {ms[name]:.2f} | {rss[name]} |")
     print(f"\nB ÷ A: {ms['B'] / ms['A']:.3f} (turns: median {statistics.median(ratios):.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f})")
 
 
