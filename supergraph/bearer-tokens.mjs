@@ -21,6 +21,9 @@ const MAX_JWKS_BYTES = 1024 * 1024;
 const VERIFIED_FOR_MS = 60_000;
 const MAX_VERIFIED_TOKENS = 10_000;
 const MAX_KID_LENGTH = 256;
+// Seconds by which the router's clock may run behind or ahead of the users service's, as the
+// subgraphs allow (federation_kit.auth.CLOCK_LEEWAY): a token is used as soon as it is issued.
+const CLOCK_LEEWAY_S = 5;
 
 const unauthenticated = (message) =>
   new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
@@ -137,7 +140,7 @@ export function jwksKeys(url, { keptMs = KEYS_KEPT_MS, cooldownMs = REFETCH_COOL
 // Claims the subgraphs require (PyJWT): jsonwebtoken checks `exp`, `nbf`, `iss` and `aud` when present.
 function checkClaims({ exp, iat, sub }) {
   if (typeof exp !== 'number') throw unauthenticated('The token has no expiry: log in again');
-  if (typeof iat !== 'number' || iat > Date.now() / 1000) throw unauthenticated('The token has no valid issue time: log in again');
+  if (typeof iat !== 'number' || iat > Date.now() / 1000 + CLOCK_LEEWAY_S) throw unauthenticated('The token has no valid issue time: log in again');
   if (typeof sub !== 'string') throw unauthenticated('The token names no user: log in again');
 }
 
@@ -166,7 +169,7 @@ export function useBearerTokens({ keyFor, verification }) {
     const key = await keyFor(kid);
     let claims;
     try {
-      claims = jsonwebtoken.verify(token, key, verification);
+      claims = jsonwebtoken.verify(token, key, { ...verification, clockTolerance: CLOCK_LEEWAY_S });
     } catch (error) {
       throw unauthenticated(`The token is not valid (${error.message}): log in again`);
     }

@@ -21,6 +21,9 @@ from strawberry.permission import BasePermission, PermissionExtension
 from federation_kit.errors import ErrorCode, ServiceError, parse_id
 
 ALGORITHMS = ["RS256"]
+# Seconds by which this host's clock may run behind or ahead of the users service's: a token is
+# used as soon as it is issued, and its `iat` must not look as if it were in the future.
+CLOCK_LEEWAY = 5
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def _verify(token: str) -> tuple[Viewer, float]:
             algorithms=ALGORITHMS,
             audience=settings.JWT_AUDIENCE,
             issuer=settings.JWT_ISSUER,
+            leeway=CLOCK_LEEWAY,
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
         return Viewer(user_id=int(claims["sub"]), is_staff=bool(claims.get("staff", False))), float(claims["exp"])

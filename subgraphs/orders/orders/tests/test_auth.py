@@ -81,11 +81,11 @@ def test_a_token_is_verified_once_and_refused_once_expired(client, orders, monke
     verifications = []
     decode = jwt.decode
     monkeypatch.setattr(jwt, "decode", lambda *args, **kwargs: verifications.append(1) or decode(*args, **kwargs))
-    token = token_for(1, exp=int(time.time()) + 2)
+    token = token_for(1, exp=int(time.time()) + 1)
     for _ in range(3):
         assert graphql(client, "{ orders { id } }", token=token)["data"]["orders"] == [{"id": str(orders[1].pk)}]
     assert len(verifications) == 1
-    time.sleep(2.1)  # the token expires while it is remembered as verified
+    time.sleep(1 + auth.CLOCK_LEEWAY + 0.5)  # the token expires while it is remembered as verified
     response = post_graphql(client, "{ orders { id } }", token=token)
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
@@ -156,3 +156,10 @@ def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client
     jwks.server_close()  # the users service is down, and the JWKS older than JWKS_KEPT
     time.sleep(1.1)
     assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+
+
+def test_a_token_issued_by_a_clock_a_little_ahead_is_taken(client, orders):
+    ahead = token_for(1, iat=int(time.time()) + auth.CLOCK_LEEWAY - 2)
+    assert graphql(client, "{ orders { id } }", token=ahead)["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    too_far = post_graphql(client, "{ orders { id } }", token=token_for(1, iat=int(time.time()) + auth.CLOCK_LEEWAY + 60))
+    assert too_far.status_code == 401
