@@ -11,7 +11,7 @@ import jwt
 import pytest
 from conftest import DEMO_ORDERS, DEMO_USERS, LOGIN, Router, error_codes
 
-from federation_kit.auth import JWKS_REFRESH_COOLDOWN
+from federation_kit.jwks import REFETCH_COOLDOWN
 from federation_kit.demo import DEMO_PASSWORD, demo_order, demo_user
 from federation_kit.signature import signed_headers
 
@@ -151,7 +151,7 @@ def test_a_rotated_signing_key_is_trusted_and_old_tokens_keep_working(stack, ano
     query = "{ me { id } orders(pagination: {limit: 1}) { id } }"
     assert alice(query)["data"]["me"] == {"id": str(ALICE_ID)}
     # Services that cached the old JWKS refetch it for the new kid within their refresh cooldown.
-    deadline = time.monotonic() + 2 * JWKS_REFRESH_COOLDOWN + 5
+    deadline = time.monotonic() + 2 * REFETCH_COOLDOWN + 5
     while "errors" in (body := fresh(query)) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert body["data"] == {"me": {"id": str(ALICE_ID)}, "orders": [{"id": owned_by(ALICE_ID)[0]}]}

@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 from strawberry.permission import BasePermission, PermissionExtension
 
 from federation_kit.errors import ErrorCode, ServiceError, parse_id
+from federation_kit.jwks import JWKSKeys, UnknownKey
 
 ALGORITHMS = ["RS256"]
 # Seconds by which this host's clock may run behind or ahead of the users service's: a token is
@@ -46,52 +47,26 @@ class InvalidToken(Exception):
     """The token is not one the users service issued for us, or no longer valid."""
 
 
-class KeysUnavailable(Exception):
-    """The users service's JWKS could not be fetched: no token can be checked now."""
-
-
-# The JWKS is kept for 5 minutes: a key removed from it is trusted no longer. After a rotation, a
-# token with a new kid refetches it, at most once per cooldown (so that made-up kids cannot make
-# every request fetch). Not PyJWKClient's `cache_keys`: it keeps every key it has seen until the
-# process ends, removed from the JWKS or not.
-JWKS_KEPT = 300
-JWKS_REFRESH_COOLDOWN = 5
-
-
-class _JWKSClient(jwt.PyJWKClient):
-    """While the JWKS cannot be fetched, the keys as last fetched answer (for another JWKS_KEPT):
-    with the users service down, the tokens it issued stay good."""
-
-    last_fetched: dict[str, Any] | None = None
-
-    def fetch_data(self) -> Any:
-        try:
-            self.last_fetched = super().fetch_data()
-        except jwt.PyJWKClientConnectionError:
-            if self.last_fetched is None:
-                raise
-        return self.last_fetched
-
-
 @cache
-def _jwks_client() -> jwt.PyJWKClient:
-    return _JWKSClient(
-        settings.JWT_JWKS_URL,
-        lifespan=JWKS_KEPT,
-        timeout=settings.DEPENDENCY_TIMEOUT,
-        cooldown_duration=JWKS_REFRESH_COOLDOWN,
-    )
+def _jwks() -> JWKSKeys:
+    return JWKSKeys(settings.JWT_JWKS_URL, settings.DEPENDENCY_TIMEOUT)
 
 
 def jwks_public_key(token: str) -> Any:
     """The key that signed ``token``, from the users service's JWKS."""
-    return _jwks_client().get_signing_key_from_jwt(token).key
+    kid = jwt.get_unverified_header(token).get("kid")
+    if not isinstance(kid, str) or not kid:
+        raise InvalidToken("the token names no key")
+    try:
+        return _jwks().key_for(kid)
+    except UnknownKey:
+        raise InvalidToken(f"the users service publishes no key {kid!r}") from None
 
 
 # A token verified once is taken as verified for a minute (less if it expires sooner): checking
 # an RS256 signature was 5% of a small request's CPU, and each request brings the same token to
-# every subgraph. A key withdrawn from the JWKS is trusted for up to five minutes anyway (the
-# JWKS cache above); within a minute here. Bounded: emptied when full.
+# every subgraph. A key withdrawn from the JWKS is trusted for up to five minutes anyway
+# (federation_kit.jwks); within a minute here. Bounded: emptied when full.
 VERIFIED_FOR = 60
 VERIFIED_TOKENS_MAX = 4096
 _verified: dict[str, tuple[Viewer, float]] = {}
@@ -101,7 +76,7 @@ _verified: dict[str, tuple[Viewer, float]] = {}
 def _forget_verified_tokens(setting: str, **kwargs: Any) -> None:
     if setting.startswith("JWT_"):
         _verified.clear()
-        _jwks_client.cache_clear()
+        _jwks.cache_clear()
 
 
 def viewer_from_token(token: str) -> Viewer:
@@ -130,8 +105,6 @@ def _verify(token: str) -> tuple[Viewer, float]:
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
         return Viewer(user_id=int(claims["sub"]), is_staff=bool(claims.get("staff", False))), float(claims["exp"])
-    except jwt.PyJWKClientConnectionError as error:
-        raise KeysUnavailable(str(error)) from None
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
 

@@ -4,8 +4,9 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from federation_kit.auth import InvalidToken, KeysUnavailable, viewer_from_authorization
+from federation_kit.auth import InvalidToken, viewer_from_authorization
 from federation_kit.errors import ErrorCode
+from federation_kit.jwks import KeysUnavailable
 from federation_kit.signature import HEADER as SIGNATURE_HEADER, is_signed
 
 logger = logging.getLogger("federation_kit.auth")

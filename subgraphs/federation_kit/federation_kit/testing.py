@@ -24,7 +24,7 @@ def test_public_key(token: str) -> Any:
     return TEST_KEY.public_key()
 
 
-def token_for(user_id: int, staff: bool = False, key: Any = TEST_KEY, **claims: Any) -> str:
+def token_for(user_id: int, staff: bool = False, key: Any = TEST_KEY, kid: str = "test", **claims: Any) -> str:
     """A token like the users service issues (claims may be overridden to make bad ones)."""
     now = int(time.time())
     payload = {
@@ -36,7 +36,7 @@ def token_for(user_id: int, staff: bool = False, key: Any = TEST_KEY, **claims: 
         "staff": staff,
         **claims,
     }
-    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "test"})
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
 def post_graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None, signed: bool = True):

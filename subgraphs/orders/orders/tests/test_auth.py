@@ -11,7 +11,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_kit import auth
+from federation_kit import auth, jwks
 from federation_kit.testing import ENTITIES, error_codes, graphql, post_graphql, refused_url, representations, token_for
 from orders.models import Order
 
@@ -81,18 +81,18 @@ def test_a_token_is_verified_once_and_refused_once_expired(client, orders, monke
     verifications = []
     decode = jwt.decode
     monkeypatch.setattr(jwt, "decode", lambda *args, **kwargs: verifications.append(1) or decode(*args, **kwargs))
-    token = token_for(1, exp=int(time.time()) + 1)
+    token = token_for(1, exp=int(time.time()) + 3)
     for _ in range(3):
         assert graphql(client, "{ orders { id } }", token=token)["data"]["orders"] == [{"id": str(orders[1].pk)}]
     assert len(verifications) == 1
-    time.sleep(1 + auth.CLOCK_LEEWAY + 0.5)  # the token expires while it is remembered as verified
+    time.sleep(3 + auth.CLOCK_LEEWAY + 0.5)  # the token expires while it is remembered as verified
     response = post_graphql(client, "{ orders { id } }", token=token)
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
 
 
 @pytest.fixture
-def jwks(settings):
+def jwks_endpoint(settings):
     """A JWKS endpoint the services fetch keys from, publishing ``jwks.keys`` as they are at each fetch."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -117,15 +117,23 @@ def jwks(settings):
     server.server_close()
 
 
-def test_a_key_removed_from_the_jwks_is_trusted_no_longer_once_the_jwks_is_refetched(client, orders, jwks, monkeypatch):
-    monkeypatch.setattr(auth, "JWKS_KEPT", 1)
-    auth._jwks_client.cache_clear()
+def short_ages(monkeypatch) -> None:
+    monkeypatch.setattr(jwks, "KEPT", 1)
+    monkeypatch.setattr(jwks, "REFETCH_COOLDOWN", 0.5)
+
+
+def published(key) -> dict:
+    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "test", "use": "sig", "alg": "RS256"}
+
+
+def test_a_key_removed_from_the_jwks_is_trusted_no_longer_once_the_jwks_is_refetched(client, orders, jwks_endpoint, monkeypatch):
+    short_ages(monkeypatch)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "test", "use": "sig", "alg": "RS256"}
-    jwks.keys = [jwk]
+    jwks_endpoint.keys = [published(key)]
     query = "{ orders { id } }"
     assert graphql(client, query, token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
-    jwks.keys = []  # the key is withdrawn; fetched a moment ago, the JWKS still has it
+    # Rotated: the key is withdrawn and another published. Fetched a moment ago, the JWKS still has it.
+    jwks_endpoint.keys = [{**published(rsa.generate_private_key(public_exponent=65537, key_size=2048)), "kid": "next"}]
     assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
     time.sleep(1.1)
     response = post_graphql(client, query, token=token_for(1, key=key, nonce=3))
@@ -145,17 +153,21 @@ def test_a_token_while_the_jwks_cannot_be_fetched_is_dependency_unavailable(clie
     assert graphql(client, "{ orders { id } }")["data"]["orders"] == []
 
 
-def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client, orders, jwks, monkeypatch):
-    monkeypatch.setattr(auth, "JWKS_KEPT", 1)
-    auth._jwks_client.cache_clear()
+def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client, orders, jwks_endpoint, monkeypatch):
+    short_ages(monkeypatch)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwks.keys = [{**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "test", "use": "sig"}]
+    jwks_endpoint.keys = [published(key)]
     query = "{ orders { id } }"
     assert graphql(client, query, token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
-    jwks.shutdown()
-    jwks.server_close()  # the users service is down, and the JWKS older than JWKS_KEPT
+    jwks_endpoint.shutdown()
+    jwks_endpoint.server_close()  # the users service is down, and the JWKS older than KEPT
     time.sleep(1.1)
     assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    # A key it never saw: it cannot say whether the token is good.
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    response = post_graphql(client, query, token=token_for(1, key=other_key, kid="new"))
+    assert response.status_code == 503
+    assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
 
 
 def test_a_token_issued_by_a_clock_a_little_ahead_is_taken(client, orders):
@@ -163,3 +175,12 @@ def test_a_token_issued_by_a_clock_a_little_ahead_is_taken(client, orders):
     assert graphql(client, "{ orders { id } }", token=ahead)["data"]["orders"] == [{"id": str(orders[1].pk)}]
     too_far = post_graphql(client, "{ orders { id } }", token=token_for(1, iat=int(time.time()) + auth.CLOCK_LEEWAY + 60))
     assert too_far.status_code == 401
+
+
+def test_a_jwks_without_a_usable_public_key_is_a_failed_fetch(client, orders, jwks_endpoint):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key))
+    jwks_endpoint.keys = [{**private, "kid": "test", "use": "sig"}, {**published(key), "kid": "test", "alg": "HS256"}]
+    response = post_graphql(client, "{ orders { id } }", token=token_for(1, key=key))
+    assert response.status_code == 503
+    assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
