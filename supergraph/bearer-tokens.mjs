@@ -53,9 +53,9 @@ function getJson(url, timeoutMs) {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
     const request = get(url, { signal: AbortSignal.timeout(timeoutMs) }, (response) => {
-      if (response.statusCode !== 200) {
+      if (response.statusCode !== 200 || Number(response.headers['content-length']) > MAX_JWKS_BYTES) {
         request.destroy();
-        reject(new Error(`HTTP ${response.statusCode}`));
+        reject(new Error(`HTTP ${response.statusCode}, ${response.headers['content-length']} bytes`));
         return;
       }
       const chunks = [];

@@ -54,6 +54,7 @@ test('a JWKS that stops halfway, redirects or is too large is a failed fetch, no
   const answers = {
     '/stalls': (res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' }).write('{"keys": ['),
     '/redirects': (res) => res.writeHead(302, { location: '/stalls' }).end(),
+    '/declared-too-large': (res) => res.writeHead(200, { 'content-length': String(2 * 1024 * 1024) }).write('{'),
     '/too-large': (res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"keys": [], "padding": "${'x'.repeat(2 * 1024 * 1024)}"}`),
   };
   const server = createServer((req, res) => answers[req.url](res));
