@@ -117,26 +117,32 @@ def jwks_endpoint(settings):
     server.server_close()
 
 
-def short_ages(monkeypatch) -> None:
+def new_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def published(key, kid: str = "test") -> dict:
+    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+@pytest.fixture
+def used_key(client, orders, jwks_endpoint, monkeypatch):
+    """A key the JWKS publishes, kept for a second and refetched at most every half second, and a
+    token of it just taken."""
     monkeypatch.setattr(jwks, "KEPT", 1)
     monkeypatch.setattr(jwks, "REFETCH_COOLDOWN", 0.5)
-
-
-def published(key) -> dict:
-    return {**json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key())), "kid": "test", "use": "sig", "alg": "RS256"}
-
-
-def test_a_key_removed_from_the_jwks_is_trusted_no_longer_once_the_jwks_is_refetched(client, orders, jwks_endpoint, monkeypatch):
-    short_ages(monkeypatch)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = new_key()
     jwks_endpoint.keys = [published(key)]
-    query = "{ orders { id } }"
-    assert graphql(client, query, token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    assert graphql(client, "{ orders { id } }", token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    return key
+
+
+def test_a_key_removed_from_the_jwks_is_trusted_no_longer_once_the_jwks_is_refetched(client, orders, jwks_endpoint, used_key):
     # Rotated: the key is withdrawn and another published. Fetched a moment ago, the JWKS still has it.
-    jwks_endpoint.keys = [{**published(rsa.generate_private_key(public_exponent=65537, key_size=2048)), "kid": "next"}]
-    assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    jwks_endpoint.keys = [published(new_key(), kid="next")]
+    assert graphql(client, "{ orders { id } }", token=token_for(1, key=used_key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
     time.sleep(1.1)
-    response = post_graphql(client, query, token=token_for(1, key=key, nonce=3))
+    response = post_graphql(client, "{ orders { id } }", token=token_for(1, key=used_key, nonce=3))
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
 
@@ -153,19 +159,13 @@ def test_a_token_while_the_jwks_cannot_be_fetched_is_dependency_unavailable(clie
     assert graphql(client, "{ orders { id } }")["data"]["orders"] == []
 
 
-def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client, orders, jwks_endpoint, monkeypatch):
-    short_ages(monkeypatch)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwks_endpoint.keys = [published(key)]
-    query = "{ orders { id } }"
-    assert graphql(client, query, token=token_for(1, key=key, nonce=1))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client, orders, jwks_endpoint, used_key):
     jwks_endpoint.shutdown()
     jwks_endpoint.server_close()  # the users service is down, and the JWKS older than KEPT
     time.sleep(1.1)
-    assert graphql(client, query, token=token_for(1, key=key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    assert graphql(client, "{ orders { id } }", token=token_for(1, key=used_key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
     # A key it never saw: it cannot say whether the token is good.
-    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    response = post_graphql(client, query, token=token_for(1, key=other_key, kid="new"))
+    response = post_graphql(client, "{ orders { id } }", token=token_for(1, key=new_key(), kid="new"))
     assert response.status_code == 503
     assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
 
@@ -178,7 +178,7 @@ def test_a_token_issued_by_a_clock_a_little_ahead_is_taken(client, orders):
 
 
 def test_a_jwks_without_a_usable_public_key_is_a_failed_fetch(client, orders, jwks_endpoint):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = new_key()
     private = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key))
     jwks_endpoint.keys = [{**private, "kid": "test", "use": "sig"}, {**published(key), "kid": "test", "alg": "HS256"}]
     response = post_graphql(client, "{ orders { id } }", token=token_for(1, key=key))
