@@ -143,8 +143,17 @@ class Target:
     name: str
     url: str
     secret: str | None  # signs like the router when set (a subgraph called directly)
-    # No keep-alive: a reused connection the service closes at that very moment would be a false failure.
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0)))
+    # A client per sending thread: httpcore's pool, shared by threads, can close a connection it has
+    # just handed to another thread's request (encode/httpcore#1110; here "Bad file descriptor").
+    _clients: threading.local = field(default_factory=threading.local, repr=False)
+
+    @property
+    def http(self) -> httpx.Client:
+        client = getattr(self._clients, "client", None)
+        if client is None:
+            # No keep-alive: a reused connection the service closes at that very moment would be a false failure.
+            client = self._clients.client = httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0))
+        return client
 
     def body(self, query, variables=None) -> dict:
         body = {"query": query}
