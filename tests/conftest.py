@@ -2,6 +2,7 @@
 
 import os
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -45,7 +46,17 @@ class Router:
     def __init__(self, url: str, token: str | None = None) -> None:
         self.url = url
         self.token = token
-        self.http = httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"} if token else {})
+        self._clients = threading.local()
+
+    @property
+    def http(self) -> httpx.Client:
+        """A client per thread (tests send from several): httpcore's pool, shared by threads, can
+        close a connection it has just handed to another thread's request (encode/httpcore#1110)."""
+        client = getattr(self._clients, "client", None)
+        if client is None:
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            client = self._clients.client = httpx.Client(timeout=30, headers=headers)
+        return client
 
     def post(self, query: str, variables: dict | None = None) -> httpx.Response:
         return self.http.post(self.url, json={"query": query, "variables": variables or {}})
