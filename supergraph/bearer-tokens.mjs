@@ -34,7 +34,7 @@ const keysUnavailable = () =>
 
 // The token of `Authorization: Bearer <token>`, the scheme in any case (RFC 9110), as the subgraphs
 // read it; any other Authorization header is refused.
-export function bearerToken(request) {
+function bearerToken(request) {
   const header = request.headers.get('authorization');
   if (!header) return null;
   const space = header.indexOf(' ');
@@ -145,6 +145,7 @@ function checkClaims({ exp, iat, sub }) {
 }
 
 export function useBearerTokens({ keyFor, verification }) {
+  const verifyOptions = { ...verification, clockTolerance: CLOCK_LEEWAY_S };
   const verifiedUntil = new Map();
   const remember = (token, until) => {
     if (verifiedUntil.size >= MAX_VERIFIED_TOKENS) {
@@ -169,7 +170,7 @@ export function useBearerTokens({ keyFor, verification }) {
     const key = await keyFor(kid);
     let claims;
     try {
-      claims = jsonwebtoken.verify(token, key, { ...verification, clockTolerance: CLOCK_LEEWAY_S });
+      claims = jsonwebtoken.verify(token, key, verifyOptions);
     } catch (error) {
       throw unauthenticated(`The token is not valid (${error.message}): log in again`);
     }

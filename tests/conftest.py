@@ -40,23 +40,33 @@ def stack(tmp_path_factory):
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token user { id } } }"
 
 
+class ClientPerThread:
+    """An httpx.Client for each thread that asks (tests send from several): httpcore's pool, shared
+    by threads, can close a connection it has just handed to another thread's request
+    (encode/httpcore#1110, seen as "Bad file descriptor")."""
+
+    def __init__(self, **options) -> None:
+        self._options = options
+        self._local = threading.local()
+
+    def get(self) -> httpx.Client:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = httpx.Client(**self._options)
+        return client
+
+
 class Router:
     """A client of the supergraph, as a frontend would be: anonymous, or logged in with a token."""
 
     def __init__(self, url: str, token: str | None = None) -> None:
         self.url = url
         self.token = token
-        self._clients = threading.local()
+        self._clients = ClientPerThread(timeout=30, headers={"Authorization": f"Bearer {token}"} if token else {})
 
     @property
     def http(self) -> httpx.Client:
-        """A client per thread (tests send from several): httpcore's pool, shared by threads, can
-        close a connection it has just handed to another thread's request (encode/httpcore#1110)."""
-        client = getattr(self._clients, "client", None)
-        if client is None:
-            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            client = self._clients.client = httpx.Client(timeout=30, headers=headers)
-        return client
+        return self._clients.get()
 
     def post(self, query: str, variables: dict | None = None) -> httpx.Response:
         return self.http.post(self.url, json={"query": query, "variables": variables or {}})

@@ -36,7 +36,7 @@ from pathlib import Path
 import graphql
 import httpx
 import pytest
-from conftest import DEMO_ORDERS, DEMO_USERS, E2E_DB, Router
+from conftest import DEMO_ORDERS, DEMO_USERS, E2E_DB, ClientPerThread, Router
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
@@ -143,17 +143,14 @@ class Target:
     name: str
     url: str
     secret: str | None  # signs like the router when set (a subgraph called directly)
-    # A client per sending thread: httpcore's pool, shared by threads, can close a connection it has
-    # just handed to another thread's request (encode/httpcore#1110; here "Bad file descriptor").
-    _clients: threading.local = field(default_factory=threading.local, repr=False)
+    # No keep-alive: a reused connection the service closes at that very moment would be a false failure.
+    _clients: ClientPerThread = field(
+        default_factory=lambda: ClientPerThread(timeout=60, limits=httpx.Limits(max_keepalive_connections=0)), repr=False
+    )
 
     @property
     def http(self) -> httpx.Client:
-        client = getattr(self._clients, "client", None)
-        if client is None:
-            # No keep-alive: a reused connection the service closes at that very moment would be a false failure.
-            client = self._clients.client = httpx.Client(timeout=60, limits=httpx.Limits(max_keepalive_connections=0))
-        return client
+        return self._clients.get()
 
     def body(self, query, variables=None) -> dict:
         body = {"query": query}

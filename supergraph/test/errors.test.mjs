@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { generateKeyPairSync } from 'node:crypto';
-import { compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
 
 async function startGateway(t, { jwksUrl } = {}) {
   const users = await startSubgraph(t, fixture('users.graphql'), {
@@ -136,7 +136,6 @@ const ME = '{"query": "{ me { name } }"}';
 const ADA = { status: 200, body: { data: { me: { name: 'Ada' } } } };
 // A little over the router's 5 s cooldown between two fetches of the JWKS.
 const COOLDOWN_WAIT_MS = 5_500;
-const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, expired since it was last verified', { timeout: 90_000 }, async (t) => {
   const { users, send, jwks } = await startGateway(t);
@@ -146,7 +145,7 @@ test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, ex
     'a key id the JWKS lacks': signToken(stranger, 'not-published', CLAIMS),
     'the JWKS key id, another key': signToken(stranger, 'test-key', CLAIMS),
     'no key id': signToken(stranger, undefined, CLAIMS),
-    'a payload that is not JSON': `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test-key' })}.${Buffer.from('not json').toString('base64url')}.AAAA`,
+    'a payload that is not JSON': `${base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'test-key' }))}.${base64url('not json')}.AAAA`,
     'no sub': jwks.sign({ iss: CLAIMS.iss, aud: CLAIMS.aud }),
     'issued in the future': jwks.sign({ ...CLAIMS, iat: now + 600 }),
     'expired (beyond the 5 s clock leeway)': jwks.sign({ ...CLAIMS, iat: now - 120, exp: now - 6 }),
@@ -208,7 +207,7 @@ test('a key rotated in is fetched once, for requests at once; a JWKS without usa
   // An answer with no RS256 public key is a failed fetch, not "no key is valid any more".
   jwks.answerWith(200, JSON.stringify({ keys: [{ kty: 'EC', kid: 'ec' }] }));
   await new Promise((resolve) => setTimeout(resolve, COOLDOWN_WAIT_MS));
-  const unknown = await send(ME, { authorization: `Bearer ${jwks.sign(CLAIMS).replace(/^[^.]+/, b64({ alg: 'RS256', kid: 'new' }))}` });
+  const unknown = await send(ME, { authorization: `Bearer ${jwks.sign(CLAIMS).replace(/^[^.]+/, base64url(JSON.stringify({ alg: 'RS256', kid: 'new' })))}` });
   assert.deepEqual([unknown.status, unknown.body.errors.map((e) => e.extensions)], [503, [{ code: 'DEPENDENCY_UNAVAILABLE' }]]);
   assert.equal(jwks.fetches(), 2);
   assert.deepEqual(await send(ME, { authorization: `Bearer ${jwks.sign({ ...CLAIMS, sub: '2' })}` }), ADA);

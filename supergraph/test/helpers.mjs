@@ -104,7 +104,7 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OVERRIDING_ENV.includes(name)));
 export const TEST_HMAC_SECRET = 'gateway-tests-hmac-secret';
 
-const base64url = (data) => Buffer.from(data).toString('base64url');
+export const base64url = (data) => Buffer.from(data).toString('base64url');
 
 /** An RS256 token of `claims` signed by `privateKey`, `kid` in its header (iat/exp filled in unless given). */
 export function signToken(privateKey, kid, claims) {
