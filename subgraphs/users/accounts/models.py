@@ -11,7 +11,12 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique")]
+        # Usernames and emails are unique whatever their case; the inherited unique=True on
+        # username alone would let "Bob" and "bob" both in.
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.username

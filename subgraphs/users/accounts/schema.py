@@ -27,6 +27,14 @@ class Query:
         return models.User.objects.filter(pk=info.context.viewer.user_id).first()
 
 
+def refuse_if_taken(username: str, email: str) -> None:
+    """Case-insensitive, as the database's unique constraints on them are."""
+    if models.User.objects.filter(username__iexact=username).exists():
+        raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN)
+    if models.User.objects.filter(email__iexact=email).exists():
+        raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="A token for the supergraph, checked by the router and every service.")
@@ -42,13 +50,12 @@ class Mutation:
     @strawberry_django.mutation(handle_django_errors=False)
     def create_user(self, input: CreateUserInput) -> User:
         username, email = input.username.strip(), input.email.strip().lower()
-        if models.User.objects.filter(username__iexact=username).exists():
-            raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN)
-        if models.User.objects.filter(email__iexact=email).exists():
-            raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
+        refuse_if_taken(username, email)
         user = models.User(username=username, email=email, full_name=input.full_name.strip())
         try:
-            user.full_clean(exclude=["password"])
+            # Uniqueness is left to refuse_if_taken and the constraints: full_clean would answer
+            # a row that raced in since the check with BAD_USER_INPUT, not its code.
+            user.full_clean(exclude=["password"], validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             raise bad_input_from(error) from None
         try:
@@ -61,8 +68,10 @@ class Mutation:
                 user.save()
                 emit("users.user_created", {"user_id": user.pk})  # the welcome email (accounts.tasks)
         except IntegrityError:
-            # Lost a race with an identical sign-up between the checks and the insert.
-            raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN) from None
+            # Lost a race with a sign-up of the same username or email between the checks and the
+            # insert: the winner's row is there now and tells which one.
+            refuse_if_taken(username, email)
+            raise  # neither: not a race we know, answered as INTERNAL_SERVER_ERROR and logged
         return user
 
 
