@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -218,7 +219,7 @@ def test_services_run_in_production_with_in_network_addresses(config):
         assert name in env["ALLOWED_HOSTS"].split(",")
         assert service.get("read_only") is True
         assert set(service["networks"]) == {"backend", f"{name}-data"}
-        for key in ("JWT_JWKS_URL", "USERS_SERVICE_URL", "ORDERS_SERVICE_URL"):
+        for key in ("JWT_JWKS_URL", "USERS_SERVICE_URL", "ORDERS_SERVICE_URL", "PAYMENTS_SERVICE_URL"):
             if key in env:
                 url = urlsplit(env[key])
                 assert url.hostname in services and url.port == SERVICE_PORT, (name, key)
@@ -228,6 +229,36 @@ def test_services_run_in_production_with_in_network_addresses(config):
     users = services["users"]
     (keys,) = [v for v in mounts(users) if v["target"] == users["environment"]["JWT_KEYS_DIR"]]
     assert keys["type"] == "volume" and keys["source"] in config["volumes"]
+
+
+def image_env(service: dict) -> dict[str, str]:
+    """What the ENV instructions of the service's Dockerfile set."""
+    env = {}
+    for line in dockerfile(service).read_text().replace("\\\n", " ").splitlines():
+        if line.startswith("ENV "):
+            env.update(pair.split("=", 1) for pair in line.split()[1:])
+    return env
+
+
+def test_subgraph_containers_start_with_the_image_and_compose_environment_only(config):
+    """Each container of a service's image (the service, its relay, its worker) gets a complete
+    production configuration from its image and compose.yaml: its settings load and pass
+    `check --deploy`. A URL of another service left out would be refused there, not found out
+    when a request first needs it (127.0.0.1 in a container is the container itself)."""
+    checked = set()
+    for name, service in config["services"].items():
+        subgraph = dockerfile(service).parent.name if "build" in service else None
+        if subgraph not in SERVICES:
+            continue
+        env = {**image_env(service), **service["environment"]}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--deploy"],  # warnings: the test secrets are short
+            cwd=ROOT / "subgraphs" / subgraph, env={"PATH": os.environ["PATH"], **env},
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, (name, result.stderr[-2000:])
+        checked.add(name)
+    assert checked >= {*SERVICES, *(f"{name}-relay" for name in EMITTERS), *(f"{name}-worker" for name in CONSUMERS)}
 
 
 def test_events_redis_a_relay_per_emitter_and_a_worker_per_consumer(config):

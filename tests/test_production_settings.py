@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {"DJANGO_ENV": "production", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), "ROUTER_HMAC_SECRET": secrets.token_urlsafe(32)}
+PRODUCTION = {
+    "DJANGO_ENV": "production",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "ROUTER_HMAC_SECRET": secrets.token_urlsafe(32),
+    "JWT_JWKS_URL": "http://users:8000/.well-known/jwks.json",
+    "USERS_SERVICE_URL": "http://users:8000/graphql",
+    "ORDERS_SERVICE_URL": "http://orders:8000/graphql",
+    "PAYMENTS_SERVICE_URL": "http://payments:8000/graphql",
+}
 
 
 def manage(service: str, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -36,9 +44,36 @@ def test_check_deploy_is_clean(service):
         ({"ROUTER_HMAC_SECRET": ""}, "production needs ROUTER_HMAC_SECRET"),
         ({"ALLOW_UNSIGNED_REQUESTS": "1"}, "refuses ALLOW_UNSIGNED_REQUESTS"),
         ({"DJANGO_DEBUG": "1"}, "DJANGO_DEBUG must be off"),
+        # The development default would be 127.0.0.1: in a container, the container itself.
+        ({"PAYMENTS_SERVICE_URL": ""}, "PAYMENTS_SERVICE_URL must be set when DJANGO_ENV=production"),
+        ({"JWT_JWKS_URL": ""}, "JWT_JWKS_URL must be set when DJANGO_ENV=production"),
+        ({"USERS_SERVICE_URL": "users:8000/graphql"}, "USERS_SERVICE_URL='users:8000/graphql' is not an http(s) URL"),
     ],
 )
 def test_production_refuses_to_start_unsafe(change, message):
     result = manage("orders", "check", **{**PRODUCTION, **change})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("service", "name", "value", "message"),
+    [
+        ("orders", "DEPENDENCY_TIMEOUT", "nan", ": use a number of at least 0.1"),
+        ("orders", "DEPENDENCY_TIMEOUT", "-1", ": use a number of at least 0.1"),
+        ("orders", "DEPENDENCY_TIMEOUT", "soon", " is not a number"),
+        ("orders", "OUTBOX_RETENTION_DAYS", "0", ": use a number of at least 1"),
+        ("orders", "SECURE_HSTS_SECONDS", "2.5", " is not a whole number"),
+        ("users", "JWT_LIFETIME_SECONDS", "-3600", ": use a number of at least 60"),
+        ("users", "EMAIL_PORT", "70000", ": use a whole number from 1 to 65535"),
+    ],
+)
+def test_numbers_out_of_range_are_refused_at_start(service, name, value, message):
+    result = manage(service, "check", **{**PRODUCTION, name: value})
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {name}={value!r}{message}" in result.stderr
+
+
+def test_every_service_url_has_a_development_default():
+    result = manage("orders", "check")  # no URL set: the local stack's addresses
+    assert result.returncode == 0, result.stderr

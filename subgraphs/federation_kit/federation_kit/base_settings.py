@@ -5,7 +5,7 @@ Everything that differs between development and production comes from the enviro
 
 from django.core.exceptions import ImproperlyConfigured
 
-from federation_kit.env import env_bool, env_float, env_list, env_str
+from federation_kit.env import env_bool, env_float, env_int, env_list, env_str
 
 # "production" (set by the Dockerfiles) refuses to start without a real secret key.
 ENVIRONMENT = env_str("DJANGO_ENV", "development")
@@ -31,14 +31,14 @@ if ENVIRONMENT == "production" and (ALLOW_UNSIGNED_REQUESTS or not ROUTER_HMAC_S
 # Tokens are issued by the users service (RS256) and verified by every service.
 JWT_ISSUER = env_str("JWT_ISSUER", "django-supergraph-users")
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "django-supergraph")
-JWT_JWKS_URL = env_str("JWT_JWKS_URL", "http://127.0.0.1:4001/.well-known/jwks.json")
+# Verified with the keys the users service publishes at JWT_JWKS_URL (set by the services that fetch them).
 JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
 
 if ENVIRONMENT == "production":
     if DEBUG:
         raise ImproperlyConfigured("DJANGO_DEBUG must be off when DJANGO_ENV=production")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(env_float("SECURE_HSTS_SECONDS", 31_536_000))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # TLS ends in front of the services: the router calls them over the private network in
@@ -109,7 +109,7 @@ STRAWBERRY_DJANGO = {
 
 # Seconds a cross-service call (a write checking another service) may take before
 # it fails with DEPENDENCY_UNAVAILABLE.
-DEPENDENCY_TIMEOUT = env_float("DEPENDENCY_TIMEOUT", 3.0)
+DEPENDENCY_TIMEOUT = env_float("DEPENDENCY_TIMEOUT", 3.0, minimum=0.1)
 
 # GraphiQL on the service's own /graphql: for development only.
 GRAPHIQL = env_bool("GRAPHIQL", DEBUG)
@@ -141,14 +141,15 @@ if LOGGING["handlers"]["console"]["formatter"] not in LOGGING["formatters"]:
 # `manage.py relay_outbox` to Redis, consumed by the services' Celery workers.
 # A service lists in OUTBOX_ROUTES each event type it emits and the queues (consuming services) it goes to.
 OUTBOX_ROUTES: dict[str, list[str]] = {}
-OUTBOX_POLL_SECONDS = env_float("OUTBOX_POLL_SECONDS", 0.1)
-OUTBOX_RETENTION_DAYS = env_float("OUTBOX_RETENTION_DAYS", 7)
+OUTBOX_POLL_SECONDS = env_float("OUTBOX_POLL_SECONDS", 0.1, minimum=0.01)
+# At least a day: a handled event's id must outlive any redelivery of it, or it would be applied twice.
+OUTBOX_RETENTION_DAYS = env_float("OUTBOX_RETENTION_DAYS", 7, minimum=1)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A message a worker took and never acknowledged (it died mid-event) is delivered again after
 # this many seconds; handlers take milliseconds, and a duplicate is harmless (consumers are idempotent).
-_VISIBILITY_TIMEOUT = env_float("CELERY_VISIBILITY_TIMEOUT", 300)
+_VISIBILITY_TIMEOUT = env_float("CELERY_VISIBILITY_TIMEOUT", 300, minimum=1)
 # A handler that fails is retried 1, 2, 4 ... seconds later, never later than half the visibility
 # timeout: a worker holds a retry unacknowledged until it is due, and Redis would hand a longer
 # one to another worker meanwhile.

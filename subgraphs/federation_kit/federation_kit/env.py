@@ -1,5 +1,6 @@
 """Read settings from the environment, failing loudly on values that cannot be parsed."""
 
+import math
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,14 +27,60 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false)")
 
 
-def env_float(name: str, default: float) -> float:
+def env_float(name: str, default: float, *, minimum: float, maximum: float = math.inf) -> float:
+    """A finite number from ``minimum`` to ``maximum``: a negative timeout or a NaN is refused at
+    start, not found out when the first request uses it."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+    if not minimum <= value <= maximum:  # NaN fails this too
+        raise ImproperlyConfigured(f"{name}={raw!r}: use a number {_range(minimum, maximum)}")
+    return value
+
+
+def env_int(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
+    if not minimum <= value <= (math.inf if maximum is None else maximum):
+        raise ImproperlyConfigured(f"{name}={raw!r}: use a whole number {_range(minimum, maximum)}")
+    return value
+
+
+def _range(minimum: float, maximum: float | None) -> str:
+    return f"of at least {minimum:g}" if maximum in (None, math.inf) else f"from {minimum:g} to {maximum:g}"
+
+
+# Where the other services answer in the local stack (`make dev`, scripts/stack.py).
+DEVELOPMENT_URLS = {
+    "JWT_JWKS_URL": "http://127.0.0.1:4001/.well-known/jwks.json",
+    "USERS_SERVICE_URL": "http://127.0.0.1:4001/graphql",
+    "ORDERS_SERVICE_URL": "http://127.0.0.1:4002/graphql",
+    "PAYMENTS_SERVICE_URL": "http://127.0.0.1:4003/graphql",
+}
+
+
+def env_service_url(name: str) -> str:
+    """Where another service answers: the local stack's address in development; in production it
+    must be set, as 127.0.0.1 there is the service's own container and a call would fail only
+    when a request needs it."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        if os.environ.get("DJANGO_ENV") == "production":
+            raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production")
+        return DEVELOPMENT_URLS[name]
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an http(s) URL")
+    return raw
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -7,10 +7,10 @@ service, which may call back (cancelOrder <-> payOrder).
 
 import gc
 
-from federation_kit.env import env_float
+from federation_kit.env import env_int
 
 worker_class = "gthread"
-threads = int(env_float("GUNICORN_THREADS", 8))
+threads = env_int("GUNICORN_THREADS", 8, minimum=1)
 graceful_timeout = 8
 # Longer than the router's idle keep-alive: gunicorn's default (2 s) closed connections the router
 # was about to reuse, and ~1 request in 500 failed with "socket hang up".

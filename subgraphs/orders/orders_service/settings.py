@@ -4,7 +4,7 @@ from pathlib import Path
 
 from federation_kit.base_settings import *  # noqa: F403
 from federation_kit.base_settings import INSTALLED_APPS
-from federation_kit.env import database_config, env_str
+from federation_kit.env import database_config, env_service_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_NAME = "orders"
@@ -15,7 +15,8 @@ WSGI_APPLICATION = "orders_service.wsgi.application"
 DATABASES = {"default": database_config(BASE_DIR / "db.sqlite3")}
 GRAPHQL_SCHEMA = "orders.schema.schema"
 
+JWT_JWKS_URL = env_service_url("JWT_JWKS_URL")
 # createOrder asks the users service whether the customer exists.
-USERS_SERVICE_URL = env_str("USERS_SERVICE_URL", "http://127.0.0.1:4001/graphql")
+USERS_SERVICE_URL = env_service_url("USERS_SERVICE_URL")
 # cancelOrder asks the payments service to stop taking payments for the order first.
-PAYMENTS_SERVICE_URL = env_str("PAYMENTS_SERVICE_URL", "http://127.0.0.1:4003/graphql")
+PAYMENTS_SERVICE_URL = env_service_url("PAYMENTS_SERVICE_URL")

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from federation_kit.base_settings import *  # noqa: F403
 from federation_kit.base_settings import INSTALLED_APPS
-from federation_kit.env import database_config, env_str
+from federation_kit.env import database_config, env_service_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_NAME = "payments"
@@ -15,8 +15,9 @@ WSGI_APPLICATION = "payments_service.wsgi.application"
 DATABASES = {"default": database_config(BASE_DIR / "db.sqlite3")}
 GRAPHQL_SCHEMA = "payments.schema.schema"
 
+JWT_JWKS_URL = env_service_url("JWT_JWKS_URL")
 # payOrder asks the orders service for the order's status, total and currency.
-ORDERS_SERVICE_URL = env_str("ORDERS_SERVICE_URL", "http://127.0.0.1:4002/graphql")
+ORDERS_SERVICE_URL = env_service_url("ORDERS_SERVICE_URL")
 
 # Events this service emits (federation_kit.outbox) and the queues of the services that consume them.
 OUTBOX_ROUTES = {

@@ -1,10 +1,10 @@
-"""Settings of the users service: who the customers are, and (later) how they log in."""
+"""Settings of the users service: who the customers are, and how they log in."""
 
 from pathlib import Path
 
 from federation_kit.base_settings import *  # noqa: F403
 from federation_kit.base_settings import ENVIRONMENT, INSTALLED_APPS
-from federation_kit.env import database_config, env_bool, env_float, env_str
+from federation_kit.env import database_config, env_bool, env_float, env_int, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SERVICE_NAME = "users"
@@ -19,7 +19,7 @@ GRAPHQL_SCHEMA = "accounts.schema.schema"
 # Token signing keys (accounts/tokens.py): <kid>.pem files; a secret volume in production.
 JWT_KEYS_DIR = env_str("JWT_KEYS_DIR", str(BASE_DIR / "var" / "jwt-keys"))
 JWT_SIGNING_KID = env_str("JWT_SIGNING_KID", "")
-JWT_LIFETIME_SECONDS = env_float("JWT_LIFETIME_SECONDS", 3600)
+JWT_LIFETIME_SECONDS = env_float("JWT_LIFETIME_SECONDS", 3600, minimum=60)
 # This service verifies tokens with its own keys instead of fetching its JWKS over HTTP.
 JWT_PUBLIC_KEY_PROVIDER = "accounts.tokens.public_key_for"
 
@@ -47,10 +47,10 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env_float("EMAIL_PORT", 25))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65_535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
-EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10)
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Django Supergraph <no-reply@example.com>")
