@@ -59,7 +59,7 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
     case 'FORBIDDEN':
       return { code, message: 'This belongs to another customer: only they and staff may see or change it.' };
     case 'DEPENDENCY_UNAVAILABLE':
-      return { code, message: 'A service needed for this is not answering, so nothing was saved. Please try again in a moment.' };
+      return { code, message: 'A service needed for this is not answering right now, and nothing was changed. Please try again in a moment.' };
     case 'GATEWAY_TIMEOUT':
       return { code, message: 'The shop took too long to answer. Please try again.' };
     case 'INTERNAL_SERVER_ERROR':

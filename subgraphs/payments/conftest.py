@@ -7,4 +7,4 @@ from federation_kit.testing import TEST_HMAC_SECRET
 def _service(db, settings):
     """Every test may use the database; requests are signed and tokens made with test keys."""
     settings.ROUTER_HMAC_SECRET = TEST_HMAC_SECRET
-    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.testing.test_public_key"
+    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.testing.public_key_for_tests"

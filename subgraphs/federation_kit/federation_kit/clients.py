@@ -65,11 +65,15 @@ def query_service(
     except (httpx.HTTPError, ValueError) as error:
         logger.warning("call to %s at %s failed: %r", service, url, error)
         raise DependencyUnavailable(service) from None
-    errors = answer.get("errors") if isinstance(answer, dict) else None
-    for error in errors or ():
-        code = (error.get("extensions") or {}).get("code")
+    if not isinstance(answer, dict):
+        logger.warning("%s answered %s with JSON that is not a GraphQL answer", service, response.status_code)
+        raise DependencyUnavailable(service)
+    errors = answer.get("errors")
+    for error in errors if isinstance(errors, list) else ():
+        extensions = error.get("extensions") if isinstance(error, dict) else None
+        code = extensions.get("code") if isinstance(extensions, dict) else None
         if code in passed_on:
-            raise ServiceError(error.get("message", code), ErrorCode(code))
+            raise ServiceError(str(error.get("message") or code), ErrorCode(code))
     if errors or response.status_code != 200 or not isinstance(answer.get("data"), dict):
         logger.warning("%s answered %s with errors: %s", service, response.status_code, errors)
         raise DependencyUnavailable(service)

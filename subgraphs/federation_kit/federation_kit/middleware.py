@@ -7,10 +7,10 @@ from django.http import HttpRequest, JsonResponse
 from federation_kit.auth import InvalidToken, viewer_from_authorization
 from federation_kit.errors import ErrorCode
 from federation_kit.jwks import KeysUnavailable
+from federation_kit.observability import GRAPHQL_PATH
 from federation_kit.signature import HEADER as SIGNATURE_HEADER, is_signed
 
 logger = logging.getLogger("federation_kit.auth")
-GRAPHQL_PATH = "/graphql"
 
 
 def _refusal(status: int, code: ErrorCode, message: str) -> JsonResponse:
@@ -26,7 +26,9 @@ class SubgraphGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        if request.path != GRAPHQL_PATH:
+        # path_info, as URL routing: request.path also has a SCRIPT_NAME prefix, which must not
+        # take a request to the GraphQL view past this check.
+        if request.path_info != GRAPHQL_PATH:
             return self.get_response(request)
         try:
             body = request.body

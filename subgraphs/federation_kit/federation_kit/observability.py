@@ -75,11 +75,6 @@ class RequestContext:
 _current: ContextVar[RequestContext | None] = ContextVar("federation_kit_request", default=None)
 
 
-def current_request() -> RequestContext | None:
-    """The request being served by this thread, if any."""
-    return _current.get()
-
-
 def correlation_headers() -> dict[str, str]:
     """Headers that carry the current request's id and trace to another service's request."""
     context = _current.get()
@@ -427,7 +422,7 @@ class ObservabilityMiddleware:
                 response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             seconds = time.perf_counter() - start
-            path, status = request.path, response.status_code
+            path, status = request.path_info, response.status_code
             operation = None
             if path == GRAPHQL_PATH:
                 # A refused request's body is whatever its sender wrote: not a label.

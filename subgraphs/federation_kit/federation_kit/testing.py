@@ -2,9 +2,11 @@
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -19,7 +21,7 @@ TEST_HMAC_SECRET = "tests-only-router-secret"
 TEST_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def test_public_key(token: str) -> Any:
+def public_key_for_tests(token: str) -> Any:
     """JWT_PUBLIC_KEY_PROVIDER for tests of services that would otherwise fetch the users JWKS."""
     return TEST_KEY.public_key()
 
@@ -81,3 +83,28 @@ def silent_server() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         sock.listen(16)
         yield f"http://127.0.0.1:{sock.getsockname()[1]}/graphql"
+
+
+@contextmanager
+def answering_server(body: bytes, status: int = 200) -> Iterator[str]:
+    """A URL whose server answers every POST with ``body``: another service answering nonsense."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/graphql"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -70,6 +70,14 @@ def test_only_the_router_may_call(client, orders):
     assert error_codes(response.json()) == ["FORBIDDEN"]
 
 
+def test_a_script_name_prefix_does_not_get_past_the_router_check(client, orders):
+    # gunicorn takes SCRIPT_NAME from a trusted forwarder's header: the path then starts with it,
+    # while routing (path_info) still reaches the GraphQL view.
+    response = client.post("/graphql", data=b'{"query": "{ orders { id } }"}', content_type="application/json", SCRIPT_NAME="/shop")
+    assert response.status_code == 403
+    assert error_codes(response.json()) == ["FORBIDDEN"]
+
+
 def test_a_forged_token_is_unauthenticated(client, orders):
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     response = post_graphql(client, "{ orders { id } }", token=token_for(1, staff=True, key=other_key))

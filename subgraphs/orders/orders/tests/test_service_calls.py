@@ -1,0 +1,46 @@
+"""What the orders service makes of the users service's answers to createOrder's check: anything
+but a clean GraphQL answer is DEPENDENCY_UNAVAILABLE, and nothing is written."""
+
+import pytest
+
+from federation_kit.testing import answering_server, error_codes, graphql, token_for
+from orders.models import Order
+
+CREATE = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }"
+INPUT = {"userId": "1", "currency": "EUR", "items": [{"sku": "A-1", "name": "A", "quantity": 1, "unitPrice": "1.00"}]}
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        b"[]",
+        b'"data"',
+        b'{"errors": ["the user is gone"]}',
+        b'{"errors": [{"message": "x", "extensions": "FORBIDDEN"}]}',
+        b'{"data": {"user": {"id": "1"}}, "errors": {"code": "FORBIDDEN"}}',
+        b'{"data": ["user"]}',
+        b"not json",
+    ],
+)
+def test_an_answer_that_is_not_a_graphql_answer_is_dependency_unavailable(client, settings, answer):
+    with answering_server(answer) as url:
+        settings.USERS_SERVICE_URL = url
+        body = graphql(client, CREATE, {"input": INPUT}, token_for(1))
+    assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
+    assert not Order.objects.exists()
+
+
+def test_a_refusal_the_users_service_makes_for_the_caller_is_the_callers(client, settings):
+    answer = b'{"data": null, "errors": [{"message": "Log in", "extensions": {"code": "UNAUTHENTICATED"}}]}'
+    with answering_server(answer) as url:
+        settings.USERS_SERVICE_URL = url
+        body = graphql(client, CREATE, {"input": INPUT}, token_for(1))
+    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert not Order.objects.exists()
+
+
+def test_a_clean_answer_lets_the_order_be_written(client, settings):
+    with answering_server(b'{"data": {"user": {"id": "1"}}}') as url:
+        settings.USERS_SERVICE_URL = url
+        body = graphql(client, CREATE, {"input": INPUT}, token_for(1))
+    assert Order.objects.get(pk=body["data"]["createOrder"]["id"]).user_id == 1
