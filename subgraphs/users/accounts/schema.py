@@ -1,3 +1,5 @@
+import unicodedata
+
 import strawberry
 import strawberry_django
 from django.contrib.auth import authenticate
@@ -49,7 +51,9 @@ class Mutation:
 
     @strawberry_django.mutation(handle_django_errors=False)
     def create_user(self, input: CreateUserInput) -> User:
-        username, email = input.username.strip(), input.email.strip().lower()
+        # NFKC first, as full_clean stores the username: "ＡLAN" is "ALAN", so it is checked as that.
+        username = models.User.normalize_username(input.username.strip())
+        email = unicodedata.normalize("NFKC", input.email.strip()).lower()
         refuse_if_taken(username, email)
         user = models.User(username=username, email=email, full_name=input.full_name.strip())
         try:

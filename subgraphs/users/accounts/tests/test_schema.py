@@ -90,6 +90,10 @@ def test_create_user_stores_a_hashed_password(client):
     [
         ({"username": "GRACE"}, "USERNAME_TAKEN"),
         ({"username": "other", "email": "Grace@Example.com"}, "EMAIL_TAKEN"),
+        # Fullwidth letters, stored as their NFKC form ("GRACE"): the same name to a reader.
+        ({"username": "\uff27RACE"}, "USERNAME_TAKEN"),
+        ({"username": "\uff47race"}, "USERNAME_TAKEN"),
+        ({"username": "other", "email": "\uff47race@example.com"}, "EMAIL_TAKEN"),
     ],
 )
 def test_create_user_refuses_a_taken_username_or_email(client, overrides, code):
