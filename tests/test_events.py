@@ -1,8 +1,9 @@
 """Services react to each other's changes through events that lose nothing (federation_kit.outbox).
 
 Real Redis, relays and Celery workers: a payment in full marks the order PAID (a refund, back);
-a new user gets one welcome email; with the broker down, a worker killed mid-event or an event
-delivered twice, every change still happens, once.
+a cancel whose answer from payments was lost still ends CANCELLED; a new user gets one welcome
+email; with the broker down, a worker killed mid-event or an event delivered twice, every change
+still happens, once.
 """
 
 import json
@@ -14,13 +15,19 @@ import time
 import uuid
 from contextlib import contextmanager
 
+import httpx
 import psycopg2
+from conftest import error_codes
 from stack import ROOT, SERVICES, VENV_BIN
+
+from federation_kit.signature import signed_headers
 
 CREATE_ORDER = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }"
 PAY_ORDER = "mutation($input: PayOrderInput!) { payOrder(input: $input) { id } }"
 ORDER_STATE = "query($id: ID!) { order(id: $id) { status paymentStatus } }"
 CREATE_USER = "mutation($input: CreateUserInput!) { createUser(input: $input) { id } }"
+CANCEL_ORDER = "mutation($id: ID!) { cancelOrder(id: $id) { id status } }"
+CLOSE_FOR_PAYMENTS = "mutation CloseForPayments($id: ID!) { closeOrderForPayments(orderId: $id) }"
 
 
 def wait_for(condition, what: str, timeout: float = 20.0):
@@ -158,6 +165,24 @@ def test_a_payment_while_the_broker_is_down_marks_the_order_paid_once_it_is_back
     started = time.monotonic()
     wait_for(lambda: state(router, order_id) == ("PAID", "PAID"), "order status PAID after the broker is back", timeout=30)
     print(f"\nbroker back -> order PAID after {time.monotonic() - started:.1f} s (workers reconnect with backoff)")
+
+
+def test_a_cancel_whose_answer_was_lost_completes_through_the_closed_event(stack, router):
+    order_id = create_order(router)
+    # cancelOrder's first step, sent as the orders service sends it (signed, with the caller's token):
+    # payments closes the order, and orders never hears back (a timeout), so it leaves it PLACED.
+    body = json.dumps({"query": CLOSE_FOR_PAYMENTS, "variables": {"id": order_id}}).encode()
+    headers = {"Authorization": f"Bearer {router.token}", **signed_headers(stack.hmac_secret, body)}
+    answer = httpx.post(stack.url("payments"), content=body, headers=headers, timeout=30).json()
+    assert answer == {"data": {"closeOrderForPayments": True}}, answer
+
+    started = time.monotonic()
+    wait_for(lambda: state(router, order_id) == ("CANCELLED", "UNPAID"), "order status CANCELLED from payments.order_closed")
+    print(f"\nclosed in payments -> order CANCELLED seen through the router after {(time.monotonic() - started) * 1000:.0f} ms")
+    refused = router(PAY_ORDER, {"input": {"orderId": order_id, "amount": "25.00", "method": "CARD", "idempotencyKey": str(uuid.uuid4())}})
+    assert error_codes(refused) == ["ORDER_NOT_PAYABLE"], refused
+    assert router(CANCEL_ORDER, {"id": order_id}) == {"data": {"cancelOrder": {"id": order_id, "status": "CANCELLED"}}}
+    assert len([e for e in outbox(stack, "payments", "payments.order_closed") if e["payload"] == {"order_id": int(order_id)}]) == 1
 
 
 @contextmanager

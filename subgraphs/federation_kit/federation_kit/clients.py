@@ -20,9 +20,11 @@ logger = logging.getLogger("federation_kit.clients")
 
 
 class DependencyUnavailable(ServiceError):
-    def __init__(self, service: str) -> None:
+    """``message`` for a caller whose write may have happened all the same (the default says none did)."""
+
+    def __init__(self, service: str, message: str | None = None) -> None:
         super().__init__(
-            f"The {service} service is unavailable; nothing was written, try again later",
+            message or f"The {service} service is unavailable; nothing was written, try again later",
             ErrorCode.DEPENDENCY_UNAVAILABLE,
             service=service,
         )

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from federation_kit.auth import check_may_see
-from federation_kit.clients import CALLER_REFUSALS, query_service
+from federation_kit.clients import CALLER_REFUSALS, DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
 from orders.models import Order, OrderItem
 
@@ -19,6 +19,10 @@ _CENT = Decimal("0.01")
 
 _USER_EXISTS = "query UserExists($id: ID!) { user(id: $id) { id } }"
 _CLOSE_FOR_PAYMENTS = "mutation CloseForPayments($id: ID!) { closeOrderForPayments(orderId: $id) }"
+# Not "nothing was written": payments may have closed the order without our hearing it.
+_CANCEL_OUTCOME_UNKNOWN = (
+    "The payments service did not answer; the order may still be cancelled in a moment: cancel it again to be sure"
+)
 
 
 def _validate(currency: str, items: list) -> None:
@@ -71,6 +75,8 @@ def cancel_order(order_id: int, request: HttpRequest) -> Order:
 
     The payments service first closes the order for payments (and refuses when it is paid),
     so a payment racing the cancel is either refused or makes the cancel fail, never both through.
+    When its answer is lost the close may have committed all the same: its payments.order_closed
+    event then cancels the order (orders.tasks), and cancelling again is safe.
     """
     order = Order.objects.filter(pk=order_id).first()
     if order is None:
@@ -78,14 +84,17 @@ def cancel_order(order_id: int, request: HttpRequest) -> Order:
     check_may_see(request.viewer, order.user_id, f"Order {order_id}")
     if order.status == Order.Status.CANCELLED:
         return order
-    query_service(
-        "payments",
-        settings.PAYMENTS_SERVICE_URL,
-        _CLOSE_FOR_PAYMENTS,
-        {"id": str(order_id)},
-        request,
-        passed_on=CALLER_REFUSALS | {ErrorCode.ORDER_NOT_CANCELLABLE},
-    )
+    try:
+        query_service(
+            "payments",
+            settings.PAYMENTS_SERVICE_URL,
+            _CLOSE_FOR_PAYMENTS,
+            {"id": str(order_id)},
+            request,
+            passed_on=CALLER_REFUSALS | {ErrorCode.ORDER_NOT_CANCELLABLE},
+        )
+    except DependencyUnavailable:
+        raise DependencyUnavailable("payments", _CANCEL_OUTCOME_UNKNOWN) from None
     Order.objects.filter(pk=order_id).update(status=Order.Status.CANCELLED)
     order.status = Order.Status.CANCELLED
     return order

@@ -21,3 +21,14 @@ def order_paid(payload: dict, event: dict) -> None:
 @consumer("payments.order_refunded")
 def order_refunded(payload: dict, event: dict) -> None:
     _follow_payments(payload["order_id"], event["sequence"], Order.Status.PLACED)
+
+
+@consumer("payments.order_closed")
+def order_closed(payload: dict, event: dict) -> None:
+    # Payments closed the order for a cancel (cancel_order), whose answer may never have come back.
+    # Closing refuses an order with payments and a closed order takes none, so every order_paid or
+    # order_refunded of this order is older than this event and none comes after: no sequence check,
+    # a late older one finds the order cancelled and changes nothing, as cancellation is terminal.
+    Order.objects.filter(pk=payload["order_id"], status__in=FOLLOWS_PAYMENTS).update(
+        status=Order.Status.CANCELLED, payments_sequence=event["sequence"]
+    )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from payments.models import Payment
+from payments.models import OrderClosure, Payment
 
 
 @admin.register(Payment)
@@ -8,3 +8,22 @@ class PaymentAdmin(admin.ModelAdmin):
     list_display = ("id", "order_id", "amount", "currency", "status", "method", "created_at")
     list_filter = ("status", "method", "currency")
     search_fields = ("=id", "=order_id", "idempotency_key")
+
+
+@admin.register(OrderClosure)
+class OrderClosureAdmin(admin.ModelAdmin):
+    """Orders closed for payments by a cancel: to see why a payment was refused. Read-only, as a
+    closure is undone by nothing (the orders service cancels the order from its event)."""
+
+    list_display = ("order_id", "closed_at")
+    search_fields = ("=order_id",)
+    date_hierarchy = "closed_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -110,6 +110,10 @@ def close_for_payments(order_id: int) -> None:
 
     Under the same per-order lock as pay_order, so a cancel and a payment racing each other
     end with one of them refused, never with a payment on a cancelled order.
+
+    The first close emits payments.order_closed: the orders service cancels the order from it
+    even when this call's answer never reached it (a timeout), so a closed order cannot stay
+    placed and unpayable. Closing again emits nothing.
     """
     with transaction.atomic():
         _lock_order(order_id)
@@ -117,7 +121,9 @@ def close_for_payments(order_id: int) -> None:
             raise ServiceError(
                 f"Order {order_id} has payments: refund them before cancelling", ErrorCode.ORDER_NOT_CANCELLABLE
             )
-        OrderClosure.objects.get_or_create(order_id=order_id)
+        _, closed_now = OrderClosure.objects.get_or_create(order_id=order_id)
+        if closed_now:
+            emit("payments.order_closed", {"order_id": order_id})
 
 
 def refund_payment(payment_id: int) -> Payment:

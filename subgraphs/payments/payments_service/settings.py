@@ -23,4 +23,5 @@ ORDERS_SERVICE_URL = env_service_url("ORDERS_SERVICE_URL")
 OUTBOX_ROUTES = {
     "payments.order_paid": ["orders"],  # a payment covered what was due: the order is paid in full
     "payments.order_refunded": ["orders"],  # a payment was refunded: the order is no longer paid in full
+    "payments.order_closed": ["orders"],  # the order takes no more payments: the orders service cancels it
 }

@@ -9,7 +9,7 @@ from django.utils import timezone
 from federation_kit.models import ProcessedEvent
 from federation_kit.outbox import consume
 from orders.models import Order
-from orders.tasks import order_paid, order_refunded
+from orders.tasks import order_closed, order_paid, order_refunded
 
 
 @pytest.fixture
@@ -51,6 +51,32 @@ def test_an_older_event_arriving_late_changes_nothing(order):
 
 def test_a_cancelled_order_stays_cancelled(order):
     Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
+    order_paid(event("payments.order_paid", order, 1))
+    assert status(order) == Order.Status.CANCELLED
+
+
+def test_order_closed_cancels_a_placed_order_once(order):
+    closed = event("payments.order_closed", order, 1)  # cancel_order never heard that payments closed it
+    assert order_closed(closed) is True
+    assert status(order) == Order.Status.CANCELLED
+    assert order_closed(closed) is False  # delivered again: skipped
+    assert ProcessedEvent.objects.filter(event_id=closed["id"]).count() == 1
+
+
+def test_order_closed_for_an_order_cancelled_already_changes_nothing(order):
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)  # cancel_order heard the answer
+    assert order_closed(event("payments.order_closed", order, 1)) is True
+    order.refresh_from_db()
+    assert (order.status, order.payments_sequence) == (Order.Status.CANCELLED, 0)
+
+
+def test_order_closed_wins_over_payments_events_arriving_late(order):
+    # Paid, refunded in full, then closed; the refund's event is retried and comes last.
+    order_paid(event("payments.order_paid", order, 1))
+    late_refunded = event("payments.order_refunded", order, 2)
+    order_closed(event("payments.order_closed", order, 3))
+    assert status(order) == Order.Status.CANCELLED
+    order_refunded(late_refunded)
     order_paid(event("payments.order_paid", order, 1))
     assert status(order) == Order.Status.CANCELLED
 

@@ -16,7 +16,7 @@ from federation_kit.models import OutboxEvent
 from federation_kit.outbox import emit, purge_sent, relay_batch
 from federation_kit.testing import refused_url
 from payments import services
-from payments.models import Payment
+from payments.models import OrderClosure, Payment
 
 STAFF_REQUEST = SimpleNamespace(viewer=Viewer(user_id=1, is_staff=True))
 
@@ -57,6 +57,20 @@ def test_a_refund_emits_order_refunded_once():
     services.refund_payment(payment.pk)  # refunded already: nothing more
     assert [t for t, _ in events()] == ["payments.order_paid", "payments.order_refunded"]
     assert events()[1][1] == {"order_id": 1, "payment_id": payment.pk, "amount": "100.00"}
+
+
+def test_closing_an_order_emits_order_closed_once():
+    services.close_for_payments(3)
+    services.close_for_payments(3)  # closed already (a cancel retried): nothing more
+    assert events() == [("payments.order_closed", {"order_id": 3})]
+    assert OrderClosure.objects.filter(order_id=3).count() == 1
+
+
+def test_a_refused_close_emits_nothing():
+    pay("10.00", "part")
+    with pytest.raises(ServiceError):
+        services.close_for_payments(1)  # it has a payment: not cancellable
+    assert events() == [] and not OrderClosure.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)  # no test transaction around it
