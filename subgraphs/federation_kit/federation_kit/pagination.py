@@ -4,13 +4,12 @@ from typing import Any
 
 from django.conf import settings
 from strawberry.extensions import FieldExtension
+from strawberry_django.pagination import OffsetPaginationInput
 
 from federation_kit.errors import BadUserInput
 
 
 def check_page(pagination: Any) -> None:
-    if pagination is None:
-        return
     limit = getattr(pagination, "limit", None)
     offset = getattr(pagination, "offset", 0) or 0
     if isinstance(limit, int) and not 1 <= limit <= settings.MAX_PAGE_SIZE:
@@ -20,8 +19,12 @@ def check_page(pagination: Any) -> None:
 
 
 class PageSizeLimit(FieldExtension):
-    """Reject ``pagination: {limit}`` above MAX_PAGE_SIZE, or a negative offset, with BAD_USER_INPUT."""
+    """Reject ``pagination: {limit}`` above MAX_PAGE_SIZE, or a negative offset, with BAD_USER_INPUT;
+    no ``pagination`` (or null) is the first page of the default size, not the whole table
+    (strawberry-django applies its default limit only to a pagination input that is there)."""
 
     def resolve(self, next_, source, info, **kwargs):
-        check_page(kwargs.get("pagination"))
+        if kwargs.get("pagination") is None:
+            kwargs["pagination"] = OffsetPaginationInput()
+        check_page(kwargs["pagination"])
         return next_(source, info, **kwargs)

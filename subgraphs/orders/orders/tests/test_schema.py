@@ -31,6 +31,14 @@ def make_orders(count: int, users: int = 3, items: int = 2) -> list[Order]:
 ORDER_FIELDS = "id status total currency createdAt user { id } items { sku name quantity unitPrice }"
 
 
+@pytest.mark.parametrize("pagination", ["", "(pagination: null)"])
+def test_a_list_without_pagination_is_its_first_page_of_the_default_size(client, settings, pagination):
+    default = settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"]
+    orders = make_orders(default + 1, items=1)
+    body = gql(client, "{ orders%s { id } }" % pagination)
+    assert [o["id"] for o in body["data"]["orders"]] == [str(o.pk) for o in orders[:default]]
+
+
 @pytest.mark.parametrize("count", [1, 100, 500])
 def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert_num_queries, count):
     make_orders(count)

@@ -87,6 +87,15 @@ def test_the_orders_of_a_list_of_payments_get_their_payments_with_one_query(clie
         assert payment["order"]["amountPaid"] == f"{len(same_order)}.00"
 
 
+@pytest.mark.parametrize("pagination", ["", "(pagination: null)"])
+def test_a_list_without_pagination_is_its_first_page_of_the_default_size(client, settings, pagination):
+    default = settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"]
+    for order_id in range(1, default + 2):
+        pay(order_id, "1.00", key=f"k{order_id}")
+    body = gql(client, "{ payments%s { id } }" % pagination)
+    assert len(body["data"]["payments"]) == default
+
+
 def test_payments_filter_by_order(client):
     pay(7, "1.00"), pay(8, "2.00"), pay(7, "3.00")
     body = gql(client, "{ payments(orderId: 7) { amount } }")

@@ -47,6 +47,13 @@ def test_users_list_is_one_query_and_paginated(client, django_assert_num_queries
     assert [u["username"] for u in body["data"]["users"]] == ["u10", "u11", "u12", "u13", "u14"]
 
 
+@pytest.mark.parametrize("pagination", ["", "(pagination: null)"])
+def test_a_list_without_pagination_is_its_first_page_of_the_default_size(client, settings, pagination):
+    make_users(settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"] + 1)
+    body = graphql(client, "{ users%s { id } }" % pagination)
+    assert len(body["data"]["users"]) == settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"]
+
+
 @pytest.mark.parametrize("pagination", ["{limit: 501}", "{limit: 0}", "{offset: -1, limit: 5}"])
 def test_page_size_and_offset_are_bounded_with_a_clear_error(client, pagination):
     body = graphql(client, "{ users(pagination: %s) { id } }" % pagination)
