@@ -16,6 +16,9 @@ MAX_ITEMS = 100
 MAX_QUANTITY = 10_000
 MAX_UNIT_PRICE = Decimal("1000000000.00")
 _CENT = Decimal("0.01")
+# The most Order.total can hold: items within their limits can add up to more (100 x 10,000 x 10^9).
+_TOTAL_FIELD = Order._meta.get_field("total")
+MAX_TOTAL = Decimal(10) ** (_TOTAL_FIELD.max_digits - _TOTAL_FIELD.decimal_places) - _CENT
 
 _USER_EXISTS = "query UserExists($id: ID!) { user(id: $id) { id } }"
 _CLOSE_FOR_PAYMENTS = "mutation CloseForPayments($id: ID!) { closeOrderForPayments(orderId: $id) }"
@@ -25,7 +28,8 @@ _CANCEL_OUTCOME_UNKNOWN = (
 )
 
 
-def _validate(currency: str, items: list) -> None:
+def _validate(currency: str, items: list) -> Decimal:
+    """The order's total, once every input is known good."""
     if currency not in SUPPORTED_CURRENCIES:
         raise BadUserInput(f"currency must be one of {', '.join(sorted(SUPPORTED_CURRENCIES))}", "currency")
     if not 1 <= len(items) <= MAX_ITEMS:
@@ -43,6 +47,10 @@ def _validate(currency: str, items: list) -> None:
             raise BadUserInput(f"unitPrice must be more than 0 and at most {MAX_UNIT_PRICE}", f"{where}.unitPrice")
         if price != price.quantize(_CENT):
             raise BadUserInput("unitPrice has at most 2 decimal places", f"{where}.unitPrice")
+    total = sum((item.unit_price * item.quantity for item in items), Decimal("0.00"))
+    if total > MAX_TOTAL:
+        raise BadUserInput(f"the order's total must be at most {MAX_TOTAL}", "items")
+    return total
 
 
 def _ensure_user_exists(user_id: int, request: HttpRequest) -> None:
@@ -55,13 +63,13 @@ def create_order(user_id: int, currency: str, items: list, request: HttpRequest)
     """Validates, checks the user with the users service (as the caller of ``request``),
     then writes the order and its items at once."""
     currency = currency.strip().upper()
-    _validate(currency, items)
+    total = _validate(currency, items)
     _ensure_user_exists(user_id, request)
     with transaction.atomic():
         order = Order.objects.create(
             user_id=user_id,
             currency=currency,
-            total=sum((item.unit_price * item.quantity for item in items), Decimal("0.00")),
+            total=total,
         )
         OrderItem.objects.bulk_create(
             OrderItem(order=order, sku=i.sku.strip(), name=i.name.strip(), quantity=i.quantity, unit_price=i.unit_price)

@@ -131,6 +131,8 @@ def item(**overrides):
         ({"items": [item(unitPrice="1.001")]}, "items[0].unitPrice"),
         ({"items": [item(unitPrice="NaN")]}, "items[0].unitPrice"),
         ({"items": [item(unitPrice="1e30")]}, "items[0].unitPrice"),
+        # Each item within its limits, their sum more than an order's total can hold.
+        ({"items": [item(quantity=10_000, unitPrice="1000000000.00")]}, "items"),
         ({"items": [item(sku="  ")]}, "items[0].sku"),
         ({"userId": "0"}, "userId"),
     ],

@@ -5,6 +5,7 @@ import pytest
 
 from federation_kit.testing import answering_server, error_codes, graphql, token_for
 from orders.models import Order
+from orders.services import MAX_TOTAL
 
 CREATE = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }"
 INPUT = {"userId": "1", "currency": "EUR", "items": [{"sku": "A-1", "name": "A", "quantity": 1, "unitPrice": "1.00"}]}
@@ -44,3 +45,17 @@ def test_a_clean_answer_lets_the_order_be_written(client, settings):
         settings.USERS_SERVICE_URL = url
         body = graphql(client, CREATE, {"input": INPUT}, token_for(1))
     assert Order.objects.get(pk=body["data"]["createOrder"]["id"]).user_id == 1
+
+
+def test_the_largest_total_an_order_can_hold_is_taken_and_read_back(client, settings):
+    # 99,999,999.99 x 10,000 + 99.99: exactly MAX_TOTAL, 999,999,999,999.99.
+    items = [
+        {"sku": "A-1", "name": "A", "quantity": 10_000, "unitPrice": "99999999.99"},
+        {"sku": "B-1", "name": "B", "quantity": 1, "unitPrice": "99.99"},
+    ]
+    with answering_server(b'{"data": {"user": {"id": "1"}}}') as url:
+        settings.USERS_SERVICE_URL = url
+        body = graphql(client, CREATE, {"input": {**INPUT, "items": items}}, token_for(1))
+    order_id = body["data"]["createOrder"]["id"]
+    read = graphql(client, "query($id: ID!) { order(id: $id) { total } }", {"id": order_id}, token_for(1))
+    assert read["data"]["order"]["total"] == str(MAX_TOTAL)
