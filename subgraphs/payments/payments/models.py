@@ -1,7 +1,7 @@
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import Q
 from django.utils import timezone
 
 from federation_kit.loading import LoadedTogetherQuerySet
@@ -73,5 +73,7 @@ def payment_status(payments: list[Payment], total: Decimal) -> PaymentStatus:
 
 
 def paid_for_order(order_id: int) -> Decimal:
-    paid = Payment.objects.filter(order_id=order_id, status=Payment.Status.COMPLETED).aggregate(s=Sum("amount"))["s"]
-    return paid or Decimal("0.00")
+    # Added up here, not by SQL's SUM: SQLite sums decimals as floats (0.10 three times was 0.30 less
+    # 0E-15, and large amounts can lose cents); an order has a few payments.
+    amounts = Payment.objects.filter(order_id=order_id, status=Payment.Status.COMPLETED).values_list("amount", flat=True)
+    return sum(amounts, Decimal("0.00"))

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from federation_kit.demo import demo_order, demo_payments
-from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations
+from federation_kit.testing import ENTITIES, answering_server, error_codes, graphql, token_for, refused_url, representations
 from payments.models import Payment
 
 ORDER_PAYMENT_FIELDS = "... on Order { id payments { amount status } amountPaid amountDue paymentStatus }"
@@ -192,3 +192,14 @@ def test_the_orders_total_asked_outside_a_representation_is_bad_input_not_a_bug(
         body = graphql(client, query, variables, token=staff)
         assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in body["errors"]] == [("BAD_USER_INPUT", "total")]
     assert not [r for r in caplog.records if r.levelname == "ERROR"]
+
+
+def test_what_is_due_is_exact_to_the_cent(client, settings):
+    order = b'{"data": {"order": {"id": "1", "status": "PLACED", "total": "0.30", "currency": "EUR", "user": {"id": "1"}}}}'
+    with answering_server(order) as url:
+        settings.ORDERS_SERVICE_URL = url
+        for n in range(3):
+            assert "errors" not in gql(client, PAY, {"input": pay_input(amount="0.10", idempotencyKey=f"part-{n}")})
+        body = gql(client, PAY, {"input": pay_input(amount="0.01", idempotencyKey="one-cent-more")})
+    assert error_codes(body) == ["AMOUNT_EXCEEDS_DUE"]
+    assert body["errors"][0]["extensions"]["amountDue"] == "0.00"
