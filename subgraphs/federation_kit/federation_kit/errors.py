@@ -73,14 +73,23 @@ def bad_input_from(error: ValidationError, field: str | None = None) -> BadUserI
 MAX_ID = 2**63 - 1  # the largest primary key a database column holds (BigAutoField)
 
 
+# An id as the services write them: ASCII digits, no sign, space, underscore or leading zero, all
+# of which int() would take ("+1", " 2 ", "1_0", "١"), making several spellings of one id.
+_ID = re.compile(r"[1-9][0-9]{0,18}")
+
+
+def integer_id(text: str) -> int | None:
+    """The primary key an id's text stands for; None when it stands for none."""
+    if _ID.fullmatch(text) and (parsed := int(text)) <= MAX_ID:
+        return parsed
+    return None
+
+
 def parse_id(value: object, field: str = "id") -> int:
     """An ``ID`` argument as the integer primary key it stands for."""
-    try:
-        parsed = int(str(value))
-    except ValueError:
-        raise BadUserInput(f"{field} must be an integer id, got {str(value)[:40]!r}", field) from None
-    if not 1 <= parsed <= MAX_ID:
-        raise BadUserInput(f"{field} must be a positive integer id of at most 19 digits", field)
+    parsed = integer_id(str(value))
+    if parsed is None:
+        raise BadUserInput(f"{field} must be a positive integer id of at most {MAX_ID}, got {str(value)[:40]!r}", field)
     return parsed
 
 

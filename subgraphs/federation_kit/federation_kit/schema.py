@@ -32,10 +32,10 @@ from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
 
 from federation_kit.errors import (
-    MAX_ID,
     BadUserInput,
     ErrorCodes,
     RefuseUnstorableText,
+    integer_id,
     log_unexpected_errors,
     missing_external_field,
 )
@@ -66,11 +66,7 @@ def _integer_id(representation: Mapping[str, Any]) -> int | None:
     value = representation.get("id")
     if isinstance(value, bool) or not isinstance(value, int | str):
         return None
-    try:
-        parsed = int(value)
-    except ValueError:
-        return None
-    return parsed if 1 <= parsed <= MAX_ID else None
+    return integer_id(str(value))
 
 
 class QuerySetOptimizer(DjangoOptimizerExtension):

@@ -135,6 +135,12 @@ def item(**overrides):
         ({"items": [item(quantity=10_000, unitPrice="1000000000.00")]}, "items"),
         ({"items": [item(sku="  ")]}, "items[0].sku"),
         ({"userId": "0"}, "userId"),
+        # int() would take each of these: several spellings of one id.
+        ({"userId": "+1"}, "userId"),
+        ({"userId": " 1 "}, "userId"),
+        ({"userId": "1_0"}, "userId"),
+        ({"userId": "01"}, "userId"),
+        ({"userId": "\u0661"}, "userId"),
     ],
 )
 def test_create_order_rejects_bad_input_without_asking_users_or_writing(client, settings, overrides, field):

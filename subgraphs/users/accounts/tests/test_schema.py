@@ -28,7 +28,9 @@ def test_entities_cost_one_query_whatever_the_batch_size(client, django_assert_n
 
 def test_entities_keep_order_give_null_for_unknown_ids_and_repeat_duplicates(client, django_assert_num_queries):
     a, b = make_users(2)
-    reps = representations("User", [b.id, 999999, a.id, b.id]) + [{"__typename": "User", "id": "not-a-number"}]
+    # Not ids as the services write them (int() would take all but the first): no entity.
+    odd = ["not-a-number", f"+{a.id}", f" {a.id} ", f"0{a.id}"]
+    reps = representations("User", [b.id, 999999, a.id, b.id]) + [{"__typename": "User", "id": i} for i in odd]
     with django_assert_num_queries(1):
         body = graphql(client, USER_ENTITIES, {"r": reps})
     assert body["data"]["_entities"] == [
@@ -36,7 +38,7 @@ def test_entities_keep_order_give_null_for_unknown_ids_and_repeat_duplicates(cli
         None,
         {"id": str(a.id), "username": "u0", "fullName": "User 0"},
         {"id": str(b.id), "username": "u1", "fullName": "User 1"},
-        None,
+        *[None] * len(odd),
     ]
 
 
