@@ -205,6 +205,17 @@ def test_a_subgraph_refuses_signed_requests_whose_parts_have_the_wrong_shape(tar
             assert_clean_error(response, {"BAD_REQUEST"})
 
 
+def test_a_subgraph_answers_json_nested_deeper_than_python_reads_with_a_code(targets, router):
+    # Python's json reads nesting by recursion: ~1,000 levels and more was an HTML 500.
+    items = "[" * 5000 + "]" * 5000
+    query = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }"
+    body = '{"query": %s, "variables": {"i": {"userId": "1", "currency": "EUR", "items": %s}}}' % (json.dumps(query), items)
+    for name in SUBGRAPHS:
+        response = targets[name].post_raw(body.encode(), router.token, signed=True)
+        assert response.status_code == 400, (name, response.text[:300])
+        assert_clean_error(response, {"BAD_REQUEST"})
+
+
 # ---------------------------------------------------------------------------------------------
 # Limits: too long, too deep, too wide
 # ---------------------------------------------------------------------------------------------

@@ -37,6 +37,12 @@ class SubgraphView(LocalGraphiQL, GraphQLView):
     def get_context(self, request: HttpRequest, response: HttpResponse) -> Context:
         return Context(request=request, response=response, viewer=request.viewer)
 
+    def parse_json(self, data: str | bytes) -> object:
+        try:
+            return super().parse_json(data)
+        except RecursionError:  # Python's json reads nesting by recursion: ~1,000 levels end it
+            raise HTTPException(400, "The request body's JSON nests too deeply") from None
+
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """Strawberry refuses a malformed request (variables not an object, no query, ...) in plain
         text; answer it as a GraphQL error with a code, like every other error."""
