@@ -399,7 +399,7 @@ def main() -> None:
         print(
             "\nDjango Supergraph is running (Ctrl-C stops everything):\n"
             + ("  frontend  http://127.0.0.1:5173/\n" if args.frontend else "")
-            + f"  router    {stack.url('router')}   (GraphiQL in a browser; readiness at /readiness)\n"
+            + f"  router    {stack.url('router')}   (Hive Laboratory in a browser; readiness at /readiness)\n"
             + "".join(f"  {name:<9} {stack.url(name)}\n" for name in SERVICES)
             + f"  events    {stack.redis.url} (relays: {', '.join(EMITTERS)}; workers: {', '.join(CONSUMERS)})\n"
             + f"  emails    {stack.email_dir}/ (what the users service sends)\n"
