@@ -1,6 +1,8 @@
-// Hive Gateway config, picked up by `hive-gateway supergraph` run from this directory.
-// Every setting comes from router-config.yaml (env ROUTER_CONFIG, default ../router-config.yaml):
-// this file only maps it onto Hive Gateway's options.
+// The router: Hive Gateway's config, picked up by `hive-gateway supergraph` run from this directory.
+// Its settings come from router-config.yaml (env ROUTER_CONFIG, default ../router-config.yaml), its
+// HMAC secret from ROUTER_HMAC_SECRET; the rest is the router's own code: the plugins (bearer
+// tokens, request signing, subgraph timeouts), the error policy (stable codes, masking, the request
+// body parser and its limits) and the example operations shown in Hive Laboratory.
 import { createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,6 +140,11 @@ const SUBGRAPH_FAILURES = new Set(['SUBREQUEST_HTTP_ERROR', 'DOWNSTREAM_SERVICE_
 // The Rust query planner cannot plan some valid operations (tests/test_fuzz.py has one). The client
 // is told so, with the code Hive Router gives the same failure, rather than "Unexpected error.".
 const PLANNER_FAILURE = 'Failed to plan query: ';
+// Its parser reads an operation nesting selection sets and list/object values together up to about
+// 50 levels deep. Values nested deeper than MAX_VALUE_NESTING are refused before planning
+// (literalsThePlannerReads); this is for the rest, e.g. selection sets when limits.max_depth allows
+// so many: refused as graphql-js's depth limit refuses an operation, not as "Unexpected error.".
+const PLANNER_PARSE_FAILURE = 'Failed to parse query: ';
 
 function maskErrorNamingSubgraph(error, message, isDev) {
   const { code, serviceName, http } = error?.extensions ?? {};
@@ -156,6 +163,13 @@ function maskErrorNamingSubgraph(error, message, isDev) {
       extensions: { code: 'QUERY_PLAN_BUILD_FAILED', http: { status: 500 } },
     });
   }
+  if (typeof planner === 'string' && planner.startsWith(PLANNER_PARSE_FAILURE)) {
+    // The planner's message locates the failure in a reprint of the document: only its reason is kept.
+    const why = planner.trim().split('\n').at(-1).slice(0, 100);
+    return new GraphQLError(`The router's query planner cannot read this operation (${why}): it nests too deeply`, {
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+    });
+  }
   return maskError(error, message, isDev);
 }
 
@@ -166,6 +180,10 @@ function maskErrorNamingSubgraph(error, message, isDev) {
 // UTF-8 is refused instead of decoded to U+FFFD, and a body the subgraphs would refuse as too
 // large (Django's 2.5 MB default) is refused here first.
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+// JSON.parse reads any depth, but what handles the request after it recurses: the router's logger
+// overflowed its stack on variables 100,000 levels deep, the subgraphs' Python json on 1,000.
+// A GraphQL request nests a few levels (body, variables, input, list, item): 64 is plenty.
+const MAX_JSON_DEPTH = 64;
 
 const badRequest = (message, status = 400) =>
   new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status } } });
@@ -173,15 +191,42 @@ const tooLarge = () => badRequest(`The request body is larger than ${MAX_BODY_BY
 const unsupportedMediaType = () => {
   throw badRequest('Send a GraphQL request as JSON (content-type: application/json), or as a GET with ?query=', 415);
 };
-// Yoga's URL (GET) and form parsers JSON.parse the `variables` and `extensions` parameters as they
-// come: text that is not JSON was an internal error (HTTP 500).
-const refusingMalformedJson = (parser) => async (request) => {
+
+// Whether `root`, parsed JSON, nests objects and arrays deeper than MAX_JSON_DEPTH (`root` is level
+// 1). Without recursion, which would overflow as the logger did.
+function nestsTooDeep(root) {
+  const values = [root];
+  const depths = [1];
+  while (values.length) {
+    const value = values.pop();
+    const depth = depths.pop();
+    if (depth > MAX_JSON_DEPTH) return true;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
+}
+const checkedDepth = (body) => {
+  if (nestsTooDeep(body)) throw badRequest(`The request nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  return body;
+};
+
+// Yoga's GET parser JSON.parses the `variables` and `extensions` parameters as they come: text
+// that is not JSON was an internal error (HTTP 500).
+const readingGetParameters = (parser) => async (request) => {
+  let params;
   try {
-    return await parser(request);
+    params = await parser(request);
   } catch (error) {
     if (error instanceof SyntaxError) throw badRequest('The variables and extensions parameters must be JSON');
     throw error;
   }
+  return checkedDepth(params);
 };
 const isJsonRequest = (request) => {
   const type = request.headers.get('content-type')?.split(',')[0].split(';')[0].trim();
@@ -202,7 +247,7 @@ async function parseJsonBody(request) {
   if (body === null || typeof body !== 'object') {
     throw badRequest('The request body must be a JSON object with a query');
   }
-  return body; // an array (a batch) is refused by Yoga's batching limit, with BAD_REQUEST
+  return checkedDepth(body); // an array (a batch) is refused by Yoga's batching limit, with BAD_REQUEST
 }
 
 const CODE_FOR = [
@@ -236,28 +281,54 @@ const operationTypesTheSupergraphHas = (context) => ({
 
 // The query planner reads an Int literal as 32 bits and fails the whole request (HTTP 500) on a
 // larger one, which graphql-js lets through where a custom scalar (Decimal, _Any) is expected.
+// Where one is, graphql-js also takes lists and objects nested to any depth, and the planner's
+// parser gives up at about 50 levels, selection sets included (PLANNER_PARSE_FAILURE): values may
+// nest 32, and limits.max_depth's selection sets (12) come on top.
 const MAX_INT = 2 ** 31 - 1;
-const literalsThePlannerReads = (context) => ({
-  IntValue(node) {
-    if (Math.abs(Number(node.value)) > MAX_INT) {
-      const message = `The number ${node.value.slice(0, 40)} does not fit in 32 bits: send a larger value as a string`;
-      context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-    }
-  },
-  FloatValue(node) {
-    if (!Number.isFinite(Number(node.value))) {
-      const message = `The number ${node.value.slice(0, 40)} is too large: send it as a string`;
-      context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-    }
-  },
-});
+const MAX_VALUE_NESTING = 32;
+const literalsThePlannerReads = (context) => {
+  let nesting = 0;
+  let reported = false;
+  const nest = {
+    enter(node) {
+      nesting += 1;
+      if (nesting > MAX_VALUE_NESTING && !reported) {
+        reported = true;
+        const message = `A value nests lists and objects deeper than ${MAX_VALUE_NESTING} levels`;
+        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      }
+    },
+    leave() {
+      nesting -= 1;
+    },
+  };
+  return {
+    ListValue: nest,
+    ObjectValue: nest,
+    IntValue(node) {
+      if (Math.abs(Number(node.value)) > MAX_INT) {
+        const message = `The number ${node.value.slice(0, 40)} does not fit in 32 bits: send a larger value as a string`;
+        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      }
+    },
+    FloatValue(node) {
+      if (!Number.isFinite(Number(node.value))) {
+        const message = `The number ${node.value.slice(0, 40)} is too large: send it as a string`;
+        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      }
+    },
+  };
+};
 
 const useStableErrors = () => ({
   // Runs after Yoga's own parsers (GET, JSON, form, application/graphql) have picked theirs; when
-  // none took the request, Yoga answers HTTP 415 with an empty body.
+  // none took the request, Yoga answers HTTP 415 with an empty body. A POST must be JSON: a form,
+  // application/graphql or text/plain is a CORS "simple request", which any website can make its
+  // visitors' browsers send without a preflight (a sign-up, a login); JSON needs a preflight.
+  // A GET is Yoga's, which refuses a mutation in one (HTTP 405).
   onRequestParse({ request, requestParser, setRequestParser }) {
     if (isJsonRequest(request)) setRequestParser(parseJsonBody);
-    else if (requestParser) setRequestParser(refusingMalformedJson(requestParser));
+    else if (request.method === 'GET' && requestParser) setRequestParser(readingGetParameters(requestParser));
     else setRequestParser(unsupportedMediaType);
   },
   onValidate({ addValidationRule }) {

@@ -9,20 +9,29 @@ import YAML from 'yaml';
 import { generateKeyPairSync } from 'node:crypto';
 import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
 
-async function startGateway(t, { jwksUrl } = {}) {
+// `withInputs`: a second subgraph (fixtures/inputs.graphql) with a mutation and arguments of any shape.
+async function startGateway(t, { jwksUrl, withInputs = false, maxDepth = 3 } = {}) {
   const users = await startSubgraph(t, fixture('users.graphql'), {
     query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
     entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
   });
+  const subgraphs = { users: { url: users.url, file: fixture('users.graphql') } };
+  const inputs = withInputs
+    ? await startSubgraph(t, fixture('inputs.graphql'), {
+        query: { echo: ({ value, list }) => JSON.stringify(value ?? list), signUp: ({ name }) => name },
+        entity: ({ id }) => ({ __typename: 'Thing', id }),
+      })
+    : null;
+  if (inputs) subgraphs.inputs = { url: inputs.url, file: fixture('inputs.graphql') };
   const dir = tempDir(t);
-  assert.equal(compose('--config', writeSupergraphYaml(dir, { users: { url: users.url, file: fixture('users.graphql') } })).status, 0);
+  assert.equal(compose('--config', writeSupergraphYaml(dir, subgraphs)).status, 0);
   const jwks = await startJwks(t);
   const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
   config.listen.port = await freePort();
   config.supergraph = 'supergraph.graphql';
   config.auth.jwks_url = jwksUrl ?? jwks.url;
   delete config.subgraphs;
-  config.limits.max_depth = 3;
+  config.limits.max_depth = maxDepth;
   const path = join(dir, 'router-config.yaml');
   writeFileSync(path, YAML.stringify(config));
   const url = `http://127.0.0.1:${config.listen.port}`;
@@ -32,7 +41,7 @@ async function startGateway(t, { jwksUrl } = {}) {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     return { status: res.status, body: await res.json() };
   };
-  return { users, send, jwks, url };
+  return { users, inputs, send, jwks, url, gateway };
 }
 
 test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the JSON parser', { timeout: 90_000 }, async (t) => {
@@ -73,15 +82,13 @@ test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the
   }
   assert.equal(users.requests.length, 0);
 
-  // In a GET's URL or a form body, `variables` and `extensions` that are not JSON (Yoga: HTTP 500).
+  // In a GET's URL, `variables` and `extensions` that are not JSON (Yoga: HTTP 500).
   const params = (variables) => new URLSearchParams({ query: '{ me { name } }', variables }).toString();
-  for (const [name, res] of [
-    ['a GET', await fetch(`${url}/graphql?${params('{"x": ')}`, { headers: { accept: 'application/json' } })],
-    ['a form', await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params('x') })],
-  ]) {
+  for (const variables of ['{"x": ', 'x']) {
+    const res = await fetch(`${url}/graphql?${params(variables)}`, { headers: { accept: 'application/json' } });
     const answer = await res.json();
-    assert.equal(res.status, 400, name);
-    assert.deepEqual(answer.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], `${name}: ${JSON.stringify(answer)}`);
+    assert.equal(res.status, 400, variables);
+    assert.deepEqual(answer.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], `${variables}: ${JSON.stringify(answer)}`);
   }
 
   // Over 2 MiB: refused before the subgraphs (which refuse 2.5 MB) see it; just under: answered.
@@ -94,6 +101,102 @@ test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the
   // JSON variables in a GET's URL are read as before.
   const get = await fetch(`${url}/graphql?${params('{}')}`, { headers: { accept: 'application/json' } });
   assert.deepEqual(await get.json(), { data: { me: { name: 'Ada' } } });
+});
+
+test('a POST that is not JSON is refused (HTTP 415), never executed: a browser sends a form or text without a CORS preflight', { timeout: 90_000 }, async (t) => {
+  // Any website could make its visitors' browsers sign up or log in with such a request.
+  const { inputs, url } = await startGateway(t, { withInputs: true });
+  const post = async (type, body) => {
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': type }, body });
+    return { status: res.status, body: await res.json() };
+  };
+  const mutation = 'mutation { signUp(name: "mallory") }';
+  for (const [type, body] of [
+    ['application/x-www-form-urlencoded', new URLSearchParams({ query: mutation }).toString()],
+    ['application/x-www-form-urlencoded;charset=UTF-8', new URLSearchParams({ query: '{ echo(value: 1) }' }).toString()],
+    ['application/graphql', mutation],
+    ['application/graphql; charset=utf-8', '{ echo(value: 1) }'],
+    ['text/plain;charset=UTF-8', JSON.stringify({ query: mutation })],
+    ['multipart/form-data; boundary=x', `--x\r\ncontent-disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: mutation })}\r\n--x--\r\n`],
+  ]) {
+    const answer = await post(type, body);
+    assert.equal(answer.status, 415, type);
+    assert.deepEqual(answer.body.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], `${type}: ${JSON.stringify(answer.body)}`);
+    assert.match(answer.body.errors[0].message, /application\/json/, type);
+  }
+  assert.equal(inputs.requests.length, 0);
+
+  // JSON, with a charset or as application/graphql+json (Yoga's two JSON types; a browser sends
+  // either only after a CORS preflight), is executed.
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'application/graphql+json']) {
+    const answer = await post(type, JSON.stringify({ query: 'mutation { signUp(name: "ada") }' }));
+    assert.deepEqual(answer, { status: 200, body: { data: { signUp: 'ada' } } }, type);
+  }
+  // A GET runs a query, never a mutation.
+  const get = async (query) => {
+    const res = await fetch(`${url}/graphql?${new URLSearchParams({ query })}`, { headers: { accept: 'application/json' } });
+    return { status: res.status, body: await res.json() };
+  };
+  assert.deepEqual(await get('{ echo(value: 1) }'), { status: 200, body: { data: { echo: '1' } } });
+  const refused = await get(mutation);
+  assert.equal(refused.status, 405);
+  assert.deepEqual(refused.body.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], JSON.stringify(refused.body));
+  assert.equal(inputs.requests.length, 4);
+});
+
+test('JSON nested deeper than 64 levels is BAD_REQUEST and a literal nested too deep GRAPHQL_VALIDATION_FAILED, never HTTP 500', { timeout: 90_000 }, async (t) => {
+  // 100,000 deep overflowed the router's stack (its logger copies what it logs recursively), 1,000
+  // deep the subgraphs' (Python's json), 50 deep in the document the query planner's parser.
+  const { send, inputs, url, gateway } = await startGateway(t, { withInputs: true });
+  const nested = (depth, leaf = '') => `${'['.repeat(depth)}${leaf}${']'.repeat(depth)}`;
+  const withVariable = (depth) => `{"query": "query($v: Anything) { echo(value: $v) }", "variables": {"v": ${nested(depth)}}}`;
+  for (const [name, body] of [
+    ['100,000 deep', withVariable(100_000)],
+    ['1,000 deep', withVariable(1_000)],
+    ['65 deep, the body counted', withVariable(63)],
+    ['objects', `{"query": "{ echo }", "variables": {"v": ${'{"a":'.repeat(100)}1${'}'.repeat(100)}}}`],
+    ['extensions', `{"query": "{ echo }", "extensions": {"x": ${nested(1_000)}}}`],
+  ]) {
+    const answer = await send(body);
+    assert.equal(answer.status, 400, `${name}: ${JSON.stringify(answer.body)}`);
+    assert.deepEqual(answer.body.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], name);
+    assert.match(answer.body.errors[0].message, /64/, name);
+  }
+  // The same in a GET's URL.
+  const res = await fetch(`${url}/graphql?${new URLSearchParams({ query: 'query($v: Anything) { echo(value: $v) }', variables: `{"v": ${nested(1_000)}}` })}`);
+  assert.deepEqual([res.status, (await res.json()).errors.map((e) => e.extensions)], [400, [{ code: 'BAD_REQUEST' }]]);
+  assert.equal(inputs.requests.length, 0);
+  // 64 levels, the body's own included, are served.
+  assert.deepEqual(await send(withVariable(62)), { status: 200, body: { data: { echo: JSON.stringify(JSON.parse(nested(62))) } } });
+
+  // In the document, where a custom scalar is expected: graphql-js takes it, the query planner's
+  // parser gave up at about 50 levels. Values may nest 32.
+  for (const [name, query] of [
+    ['a list', `{ echo(value: ${nested(50, '1')}) }`],
+    ['objects', `{ echo(value: ${'{a: '.repeat(33)}1${'}'.repeat(33)}) }`],
+    ['a variable\'s default', `query($v: Anything = ${nested(33, '1')}) { echo(value: $v) }`],
+    ['a list of lists of Int', `{ echo(list: ${nested(200, '1')}) }`],
+  ]) {
+    const answer = await send(JSON.stringify({ query }), { accept: 'application/graphql-response+json' });
+    assert.equal(answer.status, 400, `${name}: ${JSON.stringify(answer.body)}`);
+    assert.deepEqual([...new Set(answer.body.errors.map((e) => e.extensions?.code))], ['GRAPHQL_VALIDATION_FAILED'], name);
+  }
+  assert.equal(inputs.requests.length, 1);
+  const deepest = `{ echo(value: [${'{a: '.repeat(31)}1${'}'.repeat(31)}]) }`;
+  assert.deepEqual((await send(JSON.stringify({ query: deepest }))).body.data, { echo: `[${'{"a":'.repeat(31)}1${'}'.repeat(31)}]` });
+  assert.doesNotMatch(gateway.output.stdout + gateway.output.stderr, /RangeError|Maximum call stack/);
+});
+
+test('an operation nesting deeper than the query planner reads is GRAPHQL_VALIDATION_FAILED, not HTTP 500', { timeout: 90_000 }, async (t) => {
+  // limits.max_depth may allow more nested selection sets than the planner's parser reads (about 50).
+  const { send, users } = await startGateway(t, { maxDepth: 100 });
+  const friends = (depth) => `{ me { ${'friends { '.repeat(depth)}id${' }'.repeat(depth)} } }`;
+  const answer = await send(JSON.stringify({ query: friends(60) }));
+  assert.equal(answer.status, 400, JSON.stringify(answer.body));
+  assert.deepEqual(answer.body.errors.map((e) => e.extensions), [{ code: 'GRAPHQL_VALIDATION_FAILED' }]);
+  assert.match(answer.body.errors[0].message, /query planner cannot read this operation \(Recursion limit exceeded\)/);
+  assert.equal(users.requests.length, 0);
+  assert.deepEqual((await send(JSON.stringify({ query: friends(20) }))).status, 200);
 });
 
 test('errors graphql-js gives no code get the documented one', { timeout: 90_000 }, async (t) => {
