@@ -16,9 +16,10 @@ from django.core.signals import setting_changed
 from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
+from strawberry.extensions import FieldExtension
 from strawberry.permission import BasePermission, PermissionExtension
 
-from federation_kit.errors import ErrorCode, ServiceError, parse_id
+from federation_kit.errors import ErrorCode, ServiceError
 from federation_kit.jwks import JWKSKeys, UnknownKey
 
 ALGORITHMS = ["RS256"]
@@ -145,9 +146,16 @@ def check_may_see(viewer: Viewer, owner_id: int, what: str) -> None:
         raise ServiceError(f"{what} belongs to another user", ErrorCode.FORBIDDEN)
 
 
-def owned_by_viewer(queryset: QuerySet, id: object, viewer: Viewer, label: str) -> Any:
-    """The row with this id: None when there is none, a FORBIDDEN error when it is another user's."""
-    obj = queryset.filter(pk=parse_id(id)).first()
-    if obj is not None:
-        check_may_see(viewer, obj.user_id, f"{label} {obj.pk}")
-    return obj
+class OwnerOrStaff(FieldExtension):
+    """The row a field answers (with its ``user_id``) is its owner's and staff's: anyone else's is a
+    FORBIDDEN error, which says that it exists; no row stays null."""
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        self.label = label
+
+    def resolve(self, next_, source, info, **kwargs) -> Any:
+        row = next_(source, info, **kwargs)
+        if row is not None:
+            check_may_see(info.context.viewer, row.user_id, f"{self.label} {row.pk}")
+        return row

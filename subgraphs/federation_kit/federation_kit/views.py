@@ -1,7 +1,6 @@
 """The HTTP side of a service: its GraphQL endpoint, its health check and its metrics."""
 
 import logging
-from dataclasses import dataclass
 
 from cross_web import HTTPException
 from django.conf import settings
@@ -15,19 +14,10 @@ from strawberry.django.views import GraphQLView
 from federation_kit.graphiql import LocalGraphiQL, graphiql_asset_urls
 from federation_kit.observability import metrics_view
 
-from federation_kit.auth import Viewer
+from federation_kit.context import Context
 from federation_kit.errors import ErrorCode
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class Context:
-    """What every resolver gets as ``info.context``."""
-
-    request: HttpRequest
-    response: HttpResponse
-    viewer: Viewer  # set by SubgraphGuardMiddleware from the verified token
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -2,7 +2,8 @@ import strawberry
 import strawberry_django
 from strawberry_django.pagination import OffsetPaginationInput
 
-from federation_kit.auth import check_may_see, login_required, owned_by_viewer
+from federation_kit.auth import OwnerOrStaff, login_required
+from federation_kit.context import SubgraphInfo
 from federation_kit.errors import parse_id
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
@@ -28,11 +29,11 @@ class Query:
 
     @strawberry.federation.field(
         authenticated=True,
-        extensions=[login_required()],
+        extensions=[login_required(), OwnerOrStaff("Order")],
         description="null when it does not exist; a FORBIDDEN error when it is another user's.",
     )
-    def order(self, info: strawberry.Info, id: strawberry.ID) -> Order | None:
-        return owned_by_viewer(models.Order.objects.all(), id, info.context.viewer, "Order")
+    def order(self, id: strawberry.ID) -> Order | None:
+        return models.Order.objects.filter(pk=parse_id(id)).first()
 
 
 @strawberry.type
@@ -40,15 +41,13 @@ class Mutation:
     @strawberry.federation.mutation(
         authenticated=True, extensions=[login_required()], description="For yourself; staff may order for anyone."
     )
-    def create_order(self, info: strawberry.Info, input: CreateOrderInput) -> Order:
-        user_id = parse_id(input.user_id, "userId")
-        check_may_see(info.context.viewer, user_id, f"User {user_id}'s order")
-        return services.create_order(user_id, input.currency, input.items, info.context.request)
+    def create_order(self, info: SubgraphInfo, input: CreateOrderInput) -> Order:
+        return services.create_order(parse_id(input.user_id, "userId"), input.currency, input.items, info.context.request)
 
     @strawberry.federation.mutation(
         authenticated=True, extensions=[login_required()], description="By the order's owner or staff."
     )
-    def cancel_order(self, info: strawberry.Info, id: strawberry.ID) -> Order:
+    def cancel_order(self, info: SubgraphInfo, id: strawberry.ID) -> Order:
         return services.cancel_order(parse_id(id), info.context.request)
 
 

@@ -60,8 +60,9 @@ def _ensure_user_exists(user_id: int, request: HttpRequest) -> None:
 
 
 def create_order(user_id: int, currency: str, items: list, request: HttpRequest) -> Order:
-    """Validates, checks the user with the users service (as the caller of ``request``),
-    then writes the order and its items at once."""
+    """For the caller of ``request`` themselves (staff: anyone). Validates, checks the user with the
+    users service (as that caller), then writes the order and its items at once."""
+    check_may_see(request.viewer, user_id, f"User {user_id}'s order")
     currency = currency.strip().upper()
     total = _validate(currency, items)
     _ensure_user_exists(user_id, request)

@@ -3,11 +3,11 @@ from decimal import Decimal
 import strawberry
 import strawberry_django
 from strawberry import auto
-from strawberry.types import Info
 from strawberry_django.pagination import OffsetPaginationInput, apply_window_pagination
 
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by, optimized
+from federation_kit.context import SubgraphInfo
 from federation_kit.fields import ColumnField, ReferenceField
 from federation_kit.pagination import PageSizeLimit
 from orders import models
@@ -33,7 +33,7 @@ class User(EntityStub):
         extensions=[PageSizeLimit()],
         description="This user's orders, oldest first (null only while the orders service is unavailable).",
     )
-    def orders(self, info: Info, pagination: OffsetPaginationInput | None = None) -> list["Order"] | None:
+    def orders(self, info: SubgraphInfo, pagination: OffsetPaginationInput | None = None) -> list["Order"] | None:
         offset = pagination.offset if pagination else 0
         limit = pagination.limit if pagination else strawberry.UNSET
 
@@ -60,7 +60,7 @@ class Order:
     )
 
     @classmethod
-    def get_queryset(cls, queryset, info: Info, **kwargs):
+    def get_queryset(cls, queryset, info: SubgraphInfo, **kwargs):
         return visible_to(queryset, info.context.viewer)
 
 

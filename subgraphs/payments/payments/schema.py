@@ -2,7 +2,8 @@ import strawberry
 import strawberry_django
 from strawberry_django.pagination import OffsetPaginationInput
 
-from federation_kit.auth import login_required, owned_by_viewer
+from federation_kit.auth import OwnerOrStaff, login_required
+from federation_kit.context import SubgraphInfo
 from federation_kit.errors import parse_id
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
@@ -23,11 +24,11 @@ class Query:
 
     @strawberry.federation.field(
         authenticated=True,
-        extensions=[login_required()],
+        extensions=[login_required(), OwnerOrStaff("Payment")],
         description="null when it does not exist; a FORBIDDEN error when it is another user's.",
     )
-    def payment(self, info: strawberry.Info, id: strawberry.ID) -> Payment | None:
-        return owned_by_viewer(models.Payment.objects.all(), id, info.context.viewer, "Payment")
+    def payment(self, id: strawberry.ID) -> Payment | None:
+        return models.Payment.objects.filter(pk=parse_id(id)).first()
 
 
 @strawberry.type
@@ -35,7 +36,7 @@ class Mutation:
     @strawberry.federation.mutation(
         authenticated=True, extensions=[login_required()], description="By the order's owner or staff."
     )
-    def pay_order(self, info: strawberry.Info, input: PayOrderInput) -> Payment:
+    def pay_order(self, info: SubgraphInfo, input: PayOrderInput) -> Payment:
         return services.pay_order(
             parse_id(input.order_id, "orderId"),
             input.amount,

@@ -6,6 +6,7 @@ from strawberry import auto
 
 from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by
+from federation_kit.context import SubgraphInfo
 from federation_kit.errors import BadUserInput
 from federation_kit.fields import ColumnField, ReferenceField, derived_field
 from payments import models
@@ -70,7 +71,7 @@ class Payment:
     )
 
     @classmethod
-    def get_queryset(cls, queryset, info: strawberry.Info, **kwargs):
+    def get_queryset(cls, queryset, info: SubgraphInfo, **kwargs):
         return visible_to(queryset, info.context.viewer)
 
 

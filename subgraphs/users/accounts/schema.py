@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from accounts import models, tokens
 from accounts.types import CreateUserInput, LoginResult, User
 from federation_kit.auth import Viewer
+from federation_kit.context import SubgraphInfo
 from federation_kit.errors import ErrorCode, ServiceError, bad_input_from, parse_id
 from federation_kit.outbox import emit
 from federation_kit.pagination import PageSizeLimit
@@ -25,7 +26,7 @@ class Query:
         return models.User.objects.filter(pk=parse_id(id)).first()
 
     @strawberry_django.field(description="The user the request's token names; null when anonymous.")
-    def me(self, info: strawberry.Info) -> User | None:
+    def me(self, info: SubgraphInfo) -> User | None:
         return models.User.objects.filter(pk=info.context.viewer.user_id).first()
 
 
@@ -40,7 +41,7 @@ def refuse_if_taken(username: str, email: str) -> None:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="A token for the supergraph, checked by the router and every service.")
-    def login(self, info: strawberry.Info, username: str, password: str) -> LoginResult:
+    def login(self, info: SubgraphInfo, username: str, password: str) -> LoginResult:
         user = authenticate(username=username, password=password)
         if user is None:
             raise ServiceError("Wrong username or password", ErrorCode.INVALID_CREDENTIALS)
