@@ -3,9 +3,10 @@
 
 Fetched when first needed, again once ``KEPT`` old (a key removed from the JWKS is then trusted
 no longer), and for a key id they lack (a new key after a rotation) at most once per
-``REFETCH_COOLDOWN``, so made-up key ids cannot make requests fetch. A failed fetch (no answer in
-time, not 200, no usable key) keeps the keys in hand: while the users service is down, the
-tokens it issued stay good. Not PyJWKClient: during an outage it says "no such key" (a 401)
+``REFETCH_COOLDOWN``, so made-up key ids cannot make requests fetch; requests wait for one shared
+fetch. A failed fetch (no answer in time, not 200, no usable key) keeps the keys in hand: while
+the users service is down, the tokens it issued stay good, and a refetch is tried once per
+cooldown beside the requests, none of which waits for it. Not PyJWKClient: during an outage it says "no such key" (a 401)
 for a kid it lacks rather than "cannot check now", and it has no way to keep the keys it last
 fetched for just as long as the outage lasts.
 """
@@ -70,6 +71,11 @@ class JWKSKeys:
         self._lock = threading.Lock()  # gthread workers: one fetch at a time
 
     def key_for(self, kid: str) -> Any:
+        # The dict of keys is replaced whole by a fetch: reading it without the lock is safe.
+        if self._failed and kid in self._keys:
+            if time.monotonic() - self._tried_at >= REFETCH_COOLDOWN:
+                self._refetch_beside()
+            return self._keys[kid]
         with self._lock:
             now = time.monotonic()
             if kid in self._keys and now - self._fetched_at <= KEPT:
@@ -81,6 +87,19 @@ class JWKSKeys:
             if self._failed:
                 raise KeysUnavailable(f"the JWKS at {self.url} could not be fetched")
             raise UnknownKey(kid)
+
+    def _refetch_beside(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            return  # a fetch is under way
+
+        def refetch() -> None:
+            try:
+                if time.monotonic() - self._tried_at >= REFETCH_COOLDOWN:  # not just done by another
+                    self._fetch()
+            finally:
+                self._lock.release()
+
+        threading.Thread(target=refetch, name="jwks-refetch", daemon=True).start()
 
     def _fetch(self) -> None:
         self._tried_at = time.monotonic()

@@ -105,6 +105,8 @@ def jwks_endpoint(settings):
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            if server.release is not None:  # hanging: answers once released
+                server.release.wait(10)
             body = json.dumps({"keys": server.keys}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -116,7 +118,7 @@ def jwks_endpoint(settings):
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.keys = []
+    server.keys, server.release = [], None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.JWT_JWKS_URL = f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
     settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
@@ -176,6 +178,17 @@ def test_while_the_jwks_cannot_be_fetched_the_keys_as_last_fetched_answer(client
     response = post_graphql(client, "{ orders { id } }", token=token_for(1, key=new_key(), kid="new"))
     assert response.status_code == 503
     assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
+
+
+def test_while_the_jwks_cannot_be_fetched_a_refetch_holds_up_no_request(client, orders, jwks_endpoint, used_key):
+    jwks_endpoint.keys = []  # the users service answers without a usable key: a failed fetch
+    time.sleep(1.1)
+    assert graphql(client, "{ orders { id } }", token=token_for(1, key=used_key, nonce=2))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    jwks_endpoint.release = threading.Event()  # and now it hangs
+    time.sleep(0.6)  # past the cooldown: the next request starts a refetch
+    assert graphql(client, "{ orders { id } }", token=token_for(1, key=used_key, nonce=3))["data"]["orders"] == [{"id": str(orders[1].pk)}]
+    assert auth._jwks()._lock.locked()  # answered while the refetch still waits on the JWKS
+    jwks_endpoint.release.set()
 
 
 def test_a_token_issued_by_a_clock_a_little_ahead_is_taken(client, orders):
