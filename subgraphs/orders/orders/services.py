@@ -9,16 +9,16 @@ from django.http import HttpRequest
 from federation_kit.auth import check_may_see
 from federation_kit.clients import CALLER_REFUSALS, DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
+from federation_kit.validation import CENT, check_amount, check_readable
 from orders.models import Order, OrderItem
 
 SUPPORTED_CURRENCIES = frozenset({"EUR", "USD", "GBP", "CHF", "CAD", "AUD", "SEK", "NOK", "DKK", "PLN"})
 MAX_ITEMS = 100
 MAX_QUANTITY = 10_000
 MAX_UNIT_PRICE = Decimal("1000000000.00")
-_CENT = Decimal("0.01")
 # The most Order.total can hold: items within their limits can add up to more (100 x 10,000 x 10^9).
 _TOTAL_FIELD = Order._meta.get_field("total")
-MAX_TOTAL = Decimal(10) ** (_TOTAL_FIELD.max_digits - _TOTAL_FIELD.decimal_places) - _CENT
+MAX_TOTAL = Decimal(10) ** (_TOTAL_FIELD.max_digits - _TOTAL_FIELD.decimal_places) - CENT
 
 _USER_EXISTS = "query UserExists($id: ID!) { user(id: $id) { id } }"
 _CLOSE_FOR_PAYMENTS = "mutation CloseForPayments($id: ID!) { closeOrderForPayments(orderId: $id) }"
@@ -38,15 +38,13 @@ def _validate(currency: str, items: list) -> Decimal:
         where = f"items[{n}]"
         if not 1 <= len(item.sku.strip()) <= 64:
             raise BadUserInput("sku must be 1 to 64 characters", f"{where}.sku")
+        check_readable(item.sku, f"{where}.sku", "sku")
         if not 1 <= len(item.name.strip()) <= 200:
             raise BadUserInput("name must be 1 to 200 characters", f"{where}.name")
+        check_readable(item.name, f"{where}.name", "name")
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise BadUserInput(f"quantity must be between 1 and {MAX_QUANTITY}", f"{where}.quantity")
-        price = item.unit_price
-        if not price.is_finite() or not 0 < price <= MAX_UNIT_PRICE:
-            raise BadUserInput(f"unitPrice must be more than 0 and at most {MAX_UNIT_PRICE}", f"{where}.unitPrice")
-        if price != price.quantize(_CENT):
-            raise BadUserInput("unitPrice has at most 2 decimal places", f"{where}.unitPrice")
+        check_amount(item.unit_price, f"{where}.unitPrice", "unitPrice", maximum=MAX_UNIT_PRICE)
     total = sum((item.unit_price * item.quantity for item in items), Decimal("0.00"))
     if total > MAX_TOTAL:
         raise BadUserInput(f"the order's total must be at most {MAX_TOTAL}", "items")

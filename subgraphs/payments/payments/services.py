@@ -9,18 +9,15 @@ from django.http import HttpRequest
 from federation_kit.auth import Viewer
 from federation_kit.clients import DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
+from federation_kit.validation import CENT, check_amount
 from federation_kit.outbox import emit
 from payments.models import OrderClosure, Payment, paid_for_order
 
-_CENT = Decimal("0.01")
 _ORDER = "query OrderForPayment($id: ID!) { order(id: $id) { id status total currency user { id } } }"
 
 
 def _validate(amount: Decimal, idempotency_key: str) -> None:
-    if not amount.is_finite() or amount <= 0:
-        raise BadUserInput("amount must be more than 0", "amount")
-    if amount != amount.quantize(_CENT):
-        raise BadUserInput("amount has at most 2 decimal places", "amount")
+    check_amount(amount, "amount", "amount")
     if not 1 <= len(idempotency_key) <= 100:
         raise BadUserInput("idempotencyKey must be 1 to 100 characters", "idempotencyKey")
 
@@ -68,7 +65,7 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
     """Pays (part of) an order as the caller of ``request``; the same idempotency key pays once."""
     viewer = request.viewer
     _validate(amount, idempotency_key)
-    amount = amount.quantize(_CENT)  # "5" is answered "5.00", as the database keeps it and reads answer it
+    amount = amount.quantize(CENT)  # "5" is answered "5.00", as the database keeps it and reads answer it
     if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
         return payment
     order = _fetch_order(order_id, request)

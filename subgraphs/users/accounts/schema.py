@@ -15,6 +15,7 @@ from federation_kit.errors import ErrorCode, ServiceError, bad_input_from, parse
 from federation_kit.outbox import emit
 from federation_kit.pagination import PageSizeLimit
 from federation_kit.schema import FederatedSchema
+from federation_kit.validation import check_readable
 
 
 @strawberry.type
@@ -55,6 +56,7 @@ class Mutation:
         # NFKC first, as full_clean stores the username: "ＡLAN" is "ALAN", so it is checked as that.
         username = models.User.normalize_username(input.username.strip())
         email = unicodedata.normalize("NFKC", input.email.strip()).lower()
+        check_readable(input.full_name, "fullName", "fullName")
         refuse_if_taken(username, email)
         user = models.User(username=username, email=email, full_name=input.full_name.strip())
         try:

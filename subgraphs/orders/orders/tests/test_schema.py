@@ -134,6 +134,8 @@ def item(**overrides):
         # Each item within its limits, their sum more than an order's total can hold.
         ({"items": [item(quantity=10_000, unitPrice="1000000000.00")]}, "items"),
         ({"items": [item(sku="  ")]}, "items[0].sku"),
+        ({"items": [item(sku="KB\x07")]}, "items[0].sku"),
+        ({"items": [item(name="\u202egpj.exe")]}, "items[0].name"),
         ({"userId": "0"}, "userId"),
         # int() would take each of these: several spellings of one id.
         ({"userId": "+1"}, "userId"),

@@ -121,6 +121,8 @@ def test_create_user_refuses_a_taken_username_or_email(client, overrides, code):
         ({"username": "has spaces!"}, "username"),
         ({"username": ""}, "username"),
         ({"fullName": "x" * 151}, "fullName"),
+        ({"fullName": "Grace\u202e Hopper"}, "fullName"),
+        ({"fullName": "Grace\nHopper"}, "fullName"),
     ],
 )
 def test_create_user_rejects_bad_input_and_writes_nothing(client, overrides, field):
