@@ -131,6 +131,7 @@ try {
 new Logger().info({ path: file }, 'Using router config');
 
 const propagate = config.headers.propagate;
+const allowedOrigins = new Set(config.cors.origins);
 
 // A subgraph that failed (down, refused, timed out) is named, so clients and operators know which
 // fields are null and why; its URL and the request sent to it never leak. Errors a subgraph
@@ -424,8 +425,10 @@ export const gatewayConfig = defineConfig({
     // Per-subgraph URL overrides: merged over the join__graph url from the supergraph.
     ...Object.fromEntries(Object.entries(config.subgraphs ?? {}).map(([name, { url }]) => [name, { location: url }])),
   },
-  // Yoga treats an empty origin list as "allow every origin", so no origins must mean CORS off.
-  cors: config.cors.origins.length ? { origin: config.cors.origins } : false,
+  // CORS headers for the listed origins only. Yoga's own list answers any other origin with
+  // "Access-Control-Allow-Origin: null", which a sandboxed iframe's origin ("null") matches, and
+  // allows credentials, which bearer tokens do not need; and an empty list means "every origin".
+  cors: (request) => (allowedOrigins.has(request.headers.get('origin')) ? { origin: config.cors.origins, credentials: false } : false),
   propagateHeaders: {
     // Absent headers come back as null, which Hive Gateway skips: only present headers are sent.
     fromClientToSubgraphs: ({ request }) => Object.fromEntries(propagate.map((h) => [h, request.headers.get(h)])),

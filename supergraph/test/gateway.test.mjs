@@ -85,10 +85,15 @@ test('the gateway serves a federated query with the configured settings', { time
   }
   assert.equal(users.requests.length, seen);
 
-  // CORS answers only the listed origins.
+  // CORS answers only the listed origins, without credentials (tokens are headers, not cookies);
+  // another origin, a sandboxed iframe's "null" included, gets no CORS header at all.
   assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
-  const evil = await post(router.url, '{ me { name } }', { origin: 'http://evil.example' });
-  assert.notEqual(evil.headers.get('access-control-allow-origin'), 'http://evil.example');
+  assert.equal(res.headers.get('access-control-allow-credentials'), null);
+  for (const origin of ['http://evil.example', 'null']) {
+    const other = await post(router.url, '{ me { name } }', { origin });
+    assert.equal(other.headers.get('access-control-allow-origin'), null, origin);
+    assert.equal(other.headers.get('access-control-allow-credentials'), null, origin);
+  }
 
   // limits: max_depth rejects before any subgraph is called; a slow subgraph times out.
   const deep = await (await post(router.url, '{ me { friends { friends { id } } } }')).json();
