@@ -420,7 +420,7 @@ def test_a_bad_login_is_refused_as_invalid_credentials(targets, username):
     assert_clean_error(response, {"INVALID_CREDENTIALS", "BAD_USER_INPUT"})
 
 
-UNICODE_ROUND_TRIP = ["😀 emoji", "👩‍👩‍👧‍👦 family", "e\u0301 combining", "\u202eRTL override", "zero\u200bwidth", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "日本語", "\U0010ffff max"]
+UNICODE_ROUND_TRIP = ["😀 emoji", "👩‍👩‍👧‍👦 family", "e\u0301 combining", "שלום\u200f mark", "zero\u200bwidth", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "日本語", "\U0010ffff max"]
 
 
 def test_unicode_edge_cases_round_trip_unchanged(targets, customer):

@@ -6,10 +6,11 @@ from decimal import Decimal
 from federation_kit.errors import BadUserInput
 
 CENT = Decimal("0.01")
-# Control characters (C0, DEL, C1) and the invisible marks that reorder text on screen: a
-# product called "\u202egpj.exe" reads as "exe.jpg". NUL and lone surrogates are refused for
-# every string already (federation_kit.errors.RefuseUnstorableText).
-_NOT_FOR_READERS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters (C0, DEL, C1) and the invisible bidirectional embeddings, overrides and
+# isolates that reorder text on screen: a product called "\u202egpj.exe" reads as "exe.jpg".
+# (Right-to-left scripts need none of them; the plain marks LRM and RLM stay allowed.) NUL and
+# lone surrogates are refused for every string already (federation_kit.errors.RefuseUnstorableText).
+_NOT_FOR_READERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def check_amount(value: Decimal, field: str, name: str, maximum: Decimal | None = None) -> None:
@@ -23,6 +24,6 @@ def check_amount(value: Decimal, field: str, name: str, maximum: Decimal | None 
 
 
 def check_readable(value: str, field: str, name: str) -> None:
-    """BAD_USER_INPUT on ``field`` if ``value`` has control characters or direction marks."""
+    """BAD_USER_INPUT on ``field`` if ``value`` has control characters or direction overrides."""
     if _NOT_FOR_READERS.search(value):
-        raise BadUserInput(f"{name} must not contain control characters or direction marks", field)
+        raise BadUserInput(f"{name} must not contain control characters or direction overrides", field)
