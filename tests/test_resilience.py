@@ -117,6 +117,18 @@ def test_the_same_idempotency_key_fifty_times_at_once_pays_once(router):
     assert len(state["payments"]) == 1 and state["amountPaid"] == "10.00"
 
 
+def test_the_same_order_key_fifty_times_at_once_orders_once(router):
+    key = f"once-{uuid.uuid4()}"
+    items = [{"sku": "SOAK", "name": "Soak test item", "quantity": 1, "unitPrice": "10.00"}]
+    order_input = {"input": {"userId": "4", "currency": "EUR", "items": items, "idempotencyKey": key}}
+    with ThreadPoolExecutor(50) as pool:
+        answers = list(pool.map(lambda _: router(CREATE_ORDER, order_input), range(50)))
+    assert all("errors" not in a for a in answers), [a for a in answers if "errors" in a][:2]
+    assert len({a["data"]["createOrder"]["id"] for a in answers}) == 1
+    orders = router("{ orders(userId: 4, pagination: {limit: 500}) { idempotencyKey } }")["data"]["orders"]
+    assert [o["idempotencyKey"] for o in orders].count(key) == 1
+
+
 def test_concurrent_payments_never_exceed_the_total(router):
     order = create_order(router)  # 100.00 due
     with ThreadPoolExecutor(20) as pool:

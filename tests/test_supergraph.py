@@ -135,6 +135,24 @@ def test_create_order_with_bad_input_is_refused(router):
     assert error_codes(body) == ["BAD_USER_INPUT"]
 
 
+def test_create_order_with_an_idempotency_key_orders_once(stack, router):
+    key = f"e2e-order-{uuid.uuid4()}"
+    items = [{"sku": "KB-001", "name": "Keyboard", "quantity": 1, "unitPrice": "10.00"}]
+    order_input = {"userId": str(CUSTOMER_ID), "currency": "EUR", "items": items, "idempotencyKey": key}
+    answers, users_asked = [], []
+    for _ in range(2):
+        before = graphql_posts(stack)["users"]
+        answers.append(router(CREATE_ORDER, {"input": order_input})["data"]["createOrder"])
+        users_asked.append(graphql_posts(stack)["users"] - before)
+    first, again = answers
+    assert again == first
+    assert users_asked == [2, 1]  # createOrder's check, then the answer's User.username: the replay skips the check
+    reused = router(CREATE_ORDER, {"input": {**order_input, "currency": "USD"}})
+    assert error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+    orders = router("query($u: ID) { orders(userId: $u, pagination: {limit: 500}) { id idempotencyKey } }", {"u": CUSTOMER_ID})
+    assert [o["id"] for o in orders["data"]["orders"] if o["idempotencyKey"] == key] == [first["id"]]
+
+
 def test_pay_an_order_in_parts_idempotently_and_never_beyond_what_is_due(router):
     order = new_order(router, price="25.00", quantity=2)  # 50.00 due
     first = pay(router, order["id"], "20.00", key="e2e-first")

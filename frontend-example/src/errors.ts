@@ -51,7 +51,7 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
     case 'ORDER_NOT_PAYABLE':
       return { code, message: 'This order was cancelled, so it cannot be paid.' };
     case 'IDEMPOTENCY_KEY_REUSED':
-      return { code, message: 'This payment clashed with an earlier, different one and was not made. Please pay again.' };
+      return { code, message: 'This clashed with an earlier, different payment or order and was not made. Please try again.' };
     case 'INVALID_CREDENTIALS':
       return { code, message: 'Wrong username or password.' };
     case 'UNAUTHENTICATED':

@@ -10,15 +10,15 @@ export function newIdempotencyKey(): string {
 }
 
 /**
- * The idempotency key of the payment being attempted. Retrying the same payment (same amount
- * and method) after a failure reuses it, so an attempt whose answer was lost cannot pay twice;
- * a changed payment, or the next one after a success, gets a new key.
+ * The idempotency key of the write being attempted (a payment, an order), named by what it sends.
+ * Retrying the same write after a failure reuses it, so an attempt whose answer was lost cannot
+ * pay or order twice; a changed write, or the next one after a success, gets a new key.
  */
-export function usePaymentAttemptKey() {
-  const attempt = useRef<{ payment: string; key: string } | null>(null);
+export function useAttemptKey() {
+  const attempt = useRef<{ write: string; key: string } | null>(null);
   return {
-    keyFor(payment: string): string {
-      if (attempt.current?.payment !== payment) attempt.current = { payment, key: newIdempotencyKey() };
+    keyFor(write: string): string {
+      if (attempt.current?.write !== write) attempt.current = { write, key: newIdempotencyKey() };
       return attempt.current.key;
     },
     succeeded(): void {

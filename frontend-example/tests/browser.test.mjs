@@ -116,6 +116,46 @@ describe('orders app', () => {
       assert.equal(await page.locator('.side tbody tr').count(), 1, 'one payment listed');
     }));
 
+  test('placing a draft again after a lost answer orders once; the next order and a changed draft get new keys', (t) =>
+    withPage(browser, t, async (page) => {
+      // The first CreateOrder reaches the router but its answer is lost; the third never gets there.
+      const sent = []; // the input of every CreateOrder
+      let lostAnswer;
+      await page.route(`${stack.urls.router}**`, async (route) => {
+        const body = route.request().postDataJSON();
+        if (!body?.query?.includes('mutation CreateOrder')) return route.continue();
+        sent.push(body.variables.input);
+        if (sent.length === 3) return route.abort('connectionrefused');
+        if (sent.length !== 1) return route.continue();
+        lostAnswer = await (await route.fetch()).json();
+        return route.abort('connectionreset');
+      });
+      const items = [{ sku: 'HB-002', name: 'USB hub', quantity: 1, unitPrice: '24.50' }];
+      const unreachable = page.getByRole('alert').getByText('The shop could not be reached.');
+
+      await logIn(page, customer);
+      await fillNewOrder(page, { items });
+      await page.getByRole('button', { name: 'Place order' }).click();
+      await unreachable.waitFor();
+      await page.getByRole('button', { name: 'Place order' }).click();
+      await page.waitForURL(/#\/orders\/\d+$/);
+      assert.match(sent[0].idempotencyKey, UUID);
+      assert.equal(sent[1].idempotencyKey, sent[0].idempotencyKey, 'the same draft, the same key');
+      assert.equal(page.url().split('/').pop(), lostAnswer.data.createOrder.id, 'the order the lost answer was about');
+      const { orders } = await graphql(stack.urls.router, '{ orders(pagination: {limit: 500}) { idempotencyKey } }', {}, customer.token);
+      assert.equal(orders.filter((o) => o.idempotencyKey === sent[0].idempotencyKey).length, 1);
+
+      await fillNewOrder(page, { items });
+      await page.getByRole('button', { name: 'Place order' }).click();
+      await unreachable.waitFor();
+      await page.getByLabel('Item 1 quantity').fill('2');
+      await page.getByRole('button', { name: 'Place order' }).click();
+      await page.waitForURL(/#\/orders\/\d+$/);
+      assert.equal(sent.length, 4);
+      assert.notEqual(sent[2].idempotencyKey, sent[0].idempotencyKey, 'the next order, a new key');
+      assert.notEqual(sent[3].idempotencyKey, sent[2].idempotencyKey, 'a changed draft, a new key');
+    }));
+
   test('the form checks its input before sending it', (t) =>
     withPage(browser, t, async (page, requested) => {
       await logIn(page, customer);

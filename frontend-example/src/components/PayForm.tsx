@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useMutation } from 'urql';
 import { type Problem, describeError } from '../errors';
 import { PayOrderDocument, type PaymentMethod } from '../gql/graphql';
-import { usePaymentAttemptKey } from '../idempotency';
+import { useAttemptKey } from '../idempotency';
 import { PAYMENT_METHOD } from '../labels';
 import { formatMoney, fromCents, toCents } from '../money';
 import { ErrorAlert } from './ErrorAlert';
@@ -16,7 +16,7 @@ export function PayForm({ orderId, amountDue, currency }: { orderId: string; amo
   const [method, setMethod] = useState<PaymentMethod>('CARD');
   const [problem, setProblem] = useState<Problem | null>(null);
   const [{ fetching }, payOrder] = useMutation(PayOrderDocument);
-  const attempt = usePaymentAttemptKey();
+  const attempt = useAttemptKey();
 
   async function pay(event: FormEvent) {
     event.preventDefault();

@@ -8,6 +8,7 @@ import { ItemsEditor } from '../components/ItemsEditor';
 import { PageHeader } from '../components/PageHeader';
 import { type Problem, describeError } from '../errors';
 import { CreateOrderDocument } from '../gql/graphql';
+import { useAttemptKey } from '../idempotency';
 import { formatMoney, fromCents } from '../money';
 import { useSession } from '../session';
 import { CURRENCIES, type FieldErrors, type OrderDraft, draftTotalCents, emptyDraft, toCreateOrderInput, validateOrderDraft } from '../orderDraft';
@@ -19,6 +20,7 @@ export function NewOrderPage() {
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [{ fetching }, createOrder] = useMutation(CreateOrderDocument);
+  const attempt = useAttemptKey();
   const navigate = useNavigate();
   const edit = (change: Partial<OrderDraft>) => setDraft((current) => ({ ...current, ...change }));
 
@@ -28,8 +30,12 @@ export function NewOrderPage() {
     setFieldErrors(errors);
     setProblem(null);
     if (Object.keys(errors).length) return;
-    const result = await createOrder({ input: toCreateOrderInput(draft) });
+    const input = toCreateOrderInput(draft);
+    // Placing the same draft again (its answer lost, say) sends the same key: one order, not two.
+    const idempotencyKey = attempt.keyFor(JSON.stringify(input));
+    const result = await createOrder({ input: { ...input, idempotencyKey } });
     if (result.data) {
+      attempt.succeeded();
       navigate(`/orders/${result.data.createOrder.id}`);
     } else if (result.error) {
       const described = describeError(result.error, draft.currency);

@@ -86,12 +86,16 @@ def silent_server() -> Iterator[str]:
 
 
 @contextmanager
-def answering_server(body: bytes, status: int = 200) -> Iterator[str]:
-    """A URL whose server answers every POST with ``body``: another service answering nonsense."""
+def answering_server(body: bytes, status: int = 200, received: list[bytes] | None = None) -> Iterator[str]:
+    """A URL whose server answers every POST with ``body``: another service answering nonsense.
+
+    ``received``, when given, gets the body of every request, to count or read what was asked."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            request_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if received is not None:
+                received.append(request_body)
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))

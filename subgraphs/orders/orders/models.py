@@ -21,13 +21,24 @@ class Order(models.Model):
     payments_sequence = models.PositiveBigIntegerField(
         default=0, help_text="sequence of the last payments event applied to status (older ones are ignored)"
     )
+    idempotency_key = models.CharField(
+        max_length=100, null=True, blank=True, help_text="chosen by the client; the same key never orders twice for one user"
+    )
 
     objects = LoadedTogetherQuerySet.as_manager()  # Order.user of rows loaded together: one batch
 
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["user_id", "id"]), models.Index(fields=["status", "id"])]
-        constraints = [models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_not_negative"),
+            # Scoped to the customer: another customer's identical key is another order.
+            models.UniqueConstraint(
+                fields=["user_id", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="orders_order_user_idempotency_key_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Order {self.pk} ({self.status})"

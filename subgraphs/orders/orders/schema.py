@@ -42,7 +42,9 @@ class Mutation:
         authenticated=True, extensions=[login_required()], description="For yourself; staff may order for anyone."
     )
     def create_order(self, info: SubgraphInfo, input: CreateOrderInput) -> Order:
-        return services.create_order(parse_id(input.user_id, "userId"), input.currency, input.items, info.context.request)
+        return services.create_order(
+            parse_id(input.user_id, "userId"), input.currency, input.items, input.idempotency_key, info.context.request
+        )
 
     @strawberry.federation.mutation(
         authenticated=True, extensions=[login_required()], description="By the order's owner or staff."

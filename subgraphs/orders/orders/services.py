@@ -1,9 +1,9 @@
-"""What the orders service does, independent of GraphQL: validate, check the user, write."""
+"""What the orders service does, independent of GraphQL: validate, check the user, write (once per idempotency key)."""
 
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from federation_kit.auth import check_may_see
@@ -28,7 +28,7 @@ _CANCEL_OUTCOME_UNKNOWN = (
 )
 
 
-def _validate(currency: str, items: list) -> Decimal:
+def _validate(currency: str, items: list, idempotency_key: str | None) -> Decimal:
     """The order's total, once every input is known good."""
     if currency not in SUPPORTED_CURRENCIES:
         raise BadUserInput(f"currency must be one of {', '.join(sorted(SUPPORTED_CURRENCIES))}", "currency")
@@ -48,6 +48,8 @@ def _validate(currency: str, items: list) -> Decimal:
     total = sum((item.unit_price * item.quantity for item in items), Decimal("0.00"))
     if total > MAX_TOTAL:
         raise BadUserInput(f"the order's total must be at most {MAX_TOTAL}", "items")
+    if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:
+        raise BadUserInput("idempotencyKey must be 1 to 100 characters", "idempotencyKey")
     return total
 
 
@@ -57,24 +59,53 @@ def _ensure_user_exists(user_id: int, request: HttpRequest) -> None:
         raise ServiceError(f"User {user_id} does not exist", ErrorCode.USER_NOT_FOUND)
 
 
-def create_order(user_id: int, currency: str, items: list, request: HttpRequest) -> Order:
+def _replay(user_id: int, idempotency_key: str | None, currency: str, lines: list[tuple]) -> Order | None:
+    """The order this user already placed with this key, if any; the key reused for a different
+    order (another currency or other items) is an error."""
+    if idempotency_key is None:
+        return None
+    order = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).prefetch_related("items").first()
+    if order is not None and (order.currency, _lines(order.items.all())) != (currency, lines):
+        raise ServiceError("This idempotencyKey was already used for a different order", ErrorCode.IDEMPOTENCY_KEY_REUSED)
+    return order
+
+
+def _lines(items) -> list[tuple]:
+    """The items (input or stored) as comparable (sku, name, quantity, unit price) rows."""
+    return [(i.sku.strip(), i.name.strip(), i.quantity, i.unit_price) for i in items]
+
+
+def create_order(user_id: int, currency: str, items: list, idempotency_key: str | None, request: HttpRequest) -> Order:
     """For the caller of ``request`` themselves (staff: anyone). Validates, checks the user with the
-    users service (as that caller), then writes the order and its items at once."""
+    users service (as that caller), then writes the order and its items at once; the same
+    idempotency key for the same user orders once."""
     check_may_see(request.viewer, user_id, f"User {user_id}'s order")
     currency = currency.strip().upper()
-    total = _validate(currency, items)
+    total = _validate(currency, items, idempotency_key)
+    lines = _lines(items)
+    if (order := _replay(user_id, idempotency_key, currency, lines)) is not None:
+        return order
     _ensure_user_exists(user_id, request)
-    with transaction.atomic():
-        order = Order.objects.create(
-            user_id=user_id,
-            currency=currency,
-            total=total,
-        )
-        OrderItem.objects.bulk_create(
-            OrderItem(order=order, sku=i.sku.strip(), name=i.name.strip(), quantity=i.quantity, unit_price=i.unit_price)
-            for i in items
-        )
-    return order
+    try:
+        with transaction.atomic():
+            if (order := _replay(user_id, idempotency_key, currency, lines)) is not None:
+                return order
+            order = Order.objects.create(
+                user_id=user_id,
+                currency=currency,
+                total=total,
+                idempotency_key=idempotency_key,
+            )
+            OrderItem.objects.bulk_create(
+                OrderItem(order=order, sku=sku, name=name, quantity=quantity, unit_price=unit_price)
+                for sku, name, quantity, unit_price in lines
+            )
+            return order
+    except IntegrityError:
+        # The same key committed by a concurrent request between our check and insert.
+        if (order := _replay(user_id, idempotency_key, currency, lines)) is not None:
+            return order
+        raise
 
 
 def cancel_order(order_id: int, request: HttpRequest) -> Order:

@@ -53,6 +53,9 @@ class Order:
     total: Decimal = strawberry_django.field(field_cls=ColumnField, description="Sum of the items, in currency.")
     currency: str = strawberry_django.field(field_cls=ColumnField, description="ISO 4217 code of total and of every item's price.")
     created_at: auto
+    idempotency_key: str | None = strawberry_django.field(
+        field_cls=ColumnField, description="The idempotencyKey createOrder was sent with, if any."
+    )
     user: User | None = strawberry_django.field(
         field_cls=ReferenceField,
         field_name="user_id",
@@ -77,3 +80,7 @@ class CreateOrderInput:
     user_id: strawberry.ID
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
     items: list[OrderItemInput]
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Chosen by the client, unique per order attempt: sent again for the same customer, it returns the same order.",
+    )
