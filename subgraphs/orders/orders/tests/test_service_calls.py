@@ -11,32 +11,33 @@ CREATE = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id 
 INPUT = {"userId": "1", "currency": "EUR", "items": [{"sku": "A-1", "name": "A", "quantity": 1, "unitPrice": "1.00"}]}
 
 
+REFUSED_FOR_THE_CALLER = b'{"data": null, "errors": [{"message": "Log in", "extensions": {"code": "UNAUTHENTICATED"}}]}'
+
+
 @pytest.mark.parametrize(
-    "answer",
+    ("answer", "code"),
     [
-        b"[]",
-        b'"data"',
-        b'{"errors": ["the user is gone"]}',
-        b'{"errors": [{"message": "x", "extensions": "FORBIDDEN"}]}',
-        b'{"data": {"user": {"id": "1"}}, "errors": {"code": "FORBIDDEN"}}',
-        b'{"data": ["user"]}',
-        b"not json",
+        *[
+            (not_graphql, "DEPENDENCY_UNAVAILABLE")
+            for not_graphql in (
+                b"[]",
+                b'"data"',
+                b'{"errors": ["the user is gone"]}',
+                b'{"errors": [{"message": "x", "extensions": "FORBIDDEN"}]}',
+                b'{"data": {"user": {"id": "1"}}, "errors": {"code": "FORBIDDEN"}}',
+                b'{"data": ["user"]}',
+                b"not json",
+            )
+        ],
+        # A refusal the users service makes for the caller is the caller's.
+        (REFUSED_FOR_THE_CALLER, "UNAUTHENTICATED"),
     ],
 )
-def test_an_answer_that_is_not_a_graphql_answer_is_dependency_unavailable(client, settings, answer):
+def test_anything_but_a_clean_answer_writes_nothing(client, settings, answer, code):
     with answering_server(answer) as url:
         settings.USERS_SERVICE_URL = url
         body = graphql(client, CREATE, {"input": INPUT}, token_for(1))
-    assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
-    assert not Order.objects.exists()
-
-
-def test_a_refusal_the_users_service_makes_for_the_caller_is_the_callers(client, settings):
-    answer = b'{"data": null, "errors": [{"message": "Log in", "extensions": {"code": "UNAUTHENTICATED"}}]}'
-    with answering_server(answer) as url:
-        settings.USERS_SERVICE_URL = url
-        body = graphql(client, CREATE, {"input": INPUT}, token_for(1))
-    assert error_codes(body) == ["UNAUTHENTICATED"]
+    assert error_codes(body) == [code]
     assert not Order.objects.exists()
 
 
