@@ -1,6 +1,15 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import Value
 from django.db.models.functions import Lower
+
+
+class CaseInsensitiveUserManager(UserManager):
+    def get_by_natural_key(self, username: str) -> "User":
+        """The user a login names, whatever the case it is typed in: usernames are unique that way."""
+        # Folded by the database on both sides, as its accounts_user_username_ci_unique index is.
+        username = self.model.normalize_username(username)
+        return self.alias(username_lower=Lower("username")).get(username_lower=Lower(Value(username)))
 
 
 class User(AbstractUser):
@@ -8,6 +17,8 @@ class User(AbstractUser):
 
     full_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField()
+
+    objects = CaseInsensitiveUserManager()
 
     class Meta:
         ordering = ["id"]

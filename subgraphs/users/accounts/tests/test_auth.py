@@ -55,6 +55,12 @@ def test_wrong_credentials_get_one_answer(client, alice, username, password):
     assert body["errors"][0]["message"] == "Wrong username or password"
 
 
+@pytest.mark.parametrize("username", ["Alice", "ALICE", "\uff41lice"])  # the last: a fullwidth "a"
+def test_login_takes_the_username_in_any_case(client, alice, username):
+    body = login(client, username)
+    assert body["data"]["login"]["user"]["username"] == "alice"
+
+
 def test_me_is_the_token_holder_and_null_when_anonymous(client, alice):
     token = login(client)["data"]["login"]["token"]
     assert graphql(client, "{ me { username } }", token=token)["data"]["me"] == {"username": "alice"}
