@@ -26,7 +26,7 @@ class DependencyUnavailable(ServiceError):
         super().__init__(
             message or f"The {service} service is unavailable; nothing was written, try again later",
             ErrorCode.DEPENDENCY_UNAVAILABLE,
-            service=service,
+            serviceName=service,  # as the router names the subgraph of its errors
         )
 
 

@@ -163,7 +163,7 @@ def test_create_order_with_users_unreachable_is_dependency_unavailable(client, s
     settings.USERS_SERVICE_URL = refused_url()
     body = gql(client, CREATE, {"input": order_input()})
     assert error_codes(body) == ["DEPENDENCY_UNAVAILABLE"]
-    assert body["errors"][0]["extensions"]["service"] == "users"
+    assert body["errors"][0]["extensions"]["serviceName"] == "users"
     assert not Order.objects.exists()
 
 
@@ -204,7 +204,7 @@ def test_cancel_with_payments_hanging_says_the_cancel_may_still_happen(client, s
         settings.PAYMENTS_SERVICE_URL = url
         body = gql(client, CANCEL, {"id": order.pk})
     (error,) = body["errors"]
-    assert error["extensions"] == {"code": "DEPENDENCY_UNAVAILABLE", "service": "payments"}
+    assert error["extensions"] == {"code": "DEPENDENCY_UNAVAILABLE", "serviceName": "payments"}
     assert "nothing was written" not in error["message"] and "may still be cancelled" in error["message"]
     order.refresh_from_db()
     assert order.status == Order.Status.PLACED  # until payments.order_closed comes, or a retried cancel
