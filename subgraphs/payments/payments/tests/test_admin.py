@@ -1,5 +1,6 @@
 """The Django admin shows an operator what the service holds."""
 
+from federation_kit.models import OutboxEvent
 from payments import services
 from payments.models import OrderClosure
 
@@ -13,3 +14,15 @@ def test_the_admin_shows_closures_and_changes_none(admin_client):
     assert admin_client.get("/admin/payments/orderclosure/add/").status_code == 403
     assert admin_client.post(f"/admin/payments/orderclosure/{closure.pk}/delete/", {"post": "yes"}).status_code == 403
     assert OrderClosure.objects.filter(order_id=8).exists()
+
+
+def test_the_admin_shows_the_outbox_waiting_and_sent_and_changes_nothing(admin_client):
+    services.close_for_payments(9)  # emits payments.order_closed, not sent yet
+    event = OutboxEvent.objects.get(type="payments.order_closed")
+    row = b'<td class="field-type">payments.order_closed</td>'
+    waiting = admin_client.get("/admin/federation_kit/outboxevent/?sent=no")
+    assert waiting.status_code == 200 and row in waiting.content
+    assert row not in admin_client.get("/admin/federation_kit/outboxevent/?sent=yes").content
+    assert admin_client.get(f"/admin/federation_kit/outboxevent/{event.pk}/change/").status_code == 200
+    assert admin_client.post(f"/admin/federation_kit/outboxevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert admin_client.get("/admin/federation_kit/processedevent/").status_code == 200
