@@ -413,7 +413,8 @@ def test_a_bad_sign_up_is_refused_and_creates_nobody(targets, router, case):
         assert_clean_error(response, {"BAD_USER_INPUT", "USERNAME_TAKEN", "EMAIL_TAKEN"})
 
 
-@pytest.mark.parametrize("username", ["ada\u0000", "\ud800", "ａｄａ.ｌｏｖｅｌａｃｅ1", "x" * 10_000], ids=["NUL", "lone surrogate", "full-width", "10000 chars"])
+# (A username in full-width letters is the same username in NFKC, as it is stored: it logs in.)
+@pytest.mark.parametrize("username", ["ada\u0000", "\ud800", "x" * 10_000], ids=["NUL", "lone surrogate", "10000 chars"])
 def test_a_bad_login_is_refused_as_invalid_credentials(targets, username):
     query = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }"
     response = targets["router"].post(query, {"u": username, "p": "supergraph-demo"})
