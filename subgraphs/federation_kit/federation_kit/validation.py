@@ -6,11 +6,13 @@ from decimal import Decimal
 from federation_kit.errors import BadUserInput
 
 CENT = Decimal("0.01")
-# Control characters (C0, DEL, C1) and the invisible bidirectional embeddings, overrides and
-# isolates that reorder text on screen: a product called "\u202egpj.exe" reads as "exe.jpg".
-# (Right-to-left scripts need none of them; the plain marks LRM and RLM stay allowed.) NUL and
-# lone surrogates are refused for every string already (federation_kit.errors.RefuseUnstorableText).
-_NOT_FOR_READERS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Control characters (C0, DEL, C1), the line and paragraph separators (a line break where "\n" is
+# refused), the invisible bidirectional embeddings, overrides and isolates that reorder text on
+# screen (a product called "\u202egpj.exe" reads as "exe.jpg"), the interlinear annotation
+# controls and the noncharacters U+FFFE/U+FFFF. Right-to-left scripts need none of them; the marks
+# LRM and RLM, and the joiners and tags emoji are made of, stay allowed. NUL and lone surrogates
+# are refused for every string already (federation_kit.errors.RefuseUnstorableText).
+_NOT_FOR_READERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufff9-\ufffb\ufffe\uffff]")
 
 
 def check_amount(value: Decimal, field: str, name: str, maximum: Decimal | None = None) -> None:

@@ -136,6 +136,7 @@ def item(**overrides):
         ({"items": [item(sku="  ")]}, "items[0].sku"),
         ({"items": [item(sku="KB\x07")]}, "items[0].sku"),
         ({"items": [item(name="\u202egpj.exe")]}, "items[0].name"),
+        ({"items": [item(name="Keyboard\ufff9ruby\ufffb")]}, "items[0].name"),
         ({"userId": "0"}, "userId"),
         # int() would take each of these: several spellings of one id.
         ({"userId": "+1"}, "userId"),

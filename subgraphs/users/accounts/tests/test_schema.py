@@ -123,6 +123,7 @@ def test_create_user_refuses_a_taken_username_or_email(client, overrides, code):
         ({"fullName": "x" * 151}, "fullName"),
         ({"fullName": "Grace\u202e Hopper"}, "fullName"),
         ({"fullName": "Grace\nHopper"}, "fullName"),
+        ({"fullName": "Grace\u2028Hopper"}, "fullName"),
     ],
 )
 def test_create_user_rejects_bad_input_and_writes_nothing(client, overrides, field):
