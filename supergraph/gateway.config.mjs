@@ -133,6 +133,16 @@ new Logger().info({ path: file }, 'Using router config');
 const propagate = config.headers.propagate;
 const allowedOrigins = new Set(config.cors.origins);
 
+// Whether an answer carries CORS headers depends on the request's Origin: every answer says so, not
+// only those that carry them (Yoga's own Vary), or a shared cache could give a listed origin an
+// answer made for another one, without them.
+const useVaryOnOrigin = () => ({
+  onResponse({ response }) {
+    const vary = response.headers.get('vary') ?? '';
+    if (!vary.split(',').some((name) => name.trim().toLowerCase() === 'origin')) response.headers.append('vary', 'Origin');
+  },
+});
+
 // A subgraph that failed (down, refused, timed out) is named, so clients and operators know which
 // fields are null and why; its URL and the request sent to it never leak. Errors a subgraph
 // answered itself (e.g. FORBIDDEN) pass as they are; anything else unexpected stays masked.
@@ -230,7 +240,8 @@ const readingGetParameters = (parser) => async (request) => {
   return checkedDepth(params);
 };
 const isJsonRequest = (request) => {
-  const type = request.headers.get('content-type')?.split(',')[0].split(';')[0].trim();
+  // Media types are case-insensitive (RFC 9110): "Application/JSON; charset=UTF-8" is JSON.
+  const type = request.headers.get('content-type')?.split(',')[0].split(';')[0].trim().toLowerCase();
   return request.method === 'POST' && (type === 'application/json' || type === 'application/graphql+json');
 };
 
@@ -442,6 +453,7 @@ export const gatewayConfig = defineConfig({
     useSubgraphTimeout(config.limits.subgraph_timeout_ms),
     useHmacSignature(secret),
     useStableErrors(),
+    ...(allowedOrigins.size ? [useVaryOnOrigin()] : []),
   ],
   maxDepth: config.limits.max_depth,
   maxTokens: config.limits.max_tokens,

@@ -128,7 +128,8 @@ test('a POST that is not JSON is refused (HTTP 415), never executed: a browser s
 
   // JSON, with a charset or as application/graphql+json (Yoga's two JSON types; a browser sends
   // either only after a CORS preflight), is executed.
-  for (const type of ['application/json', 'application/json; charset=utf-8', 'application/graphql+json']) {
+  // Media types are case-insensitive: 'Application/JSON' is JSON.
+  for (const type of ['application/json', 'application/json; charset=utf-8', 'application/graphql+json', 'Application/JSON; charset=UTF-8']) {
     const answer = await post(type, JSON.stringify({ query: 'mutation { signUp(name: "ada") }' }));
     assert.deepEqual(answer, { status: 200, body: { data: { signUp: 'ada' } } }, type);
   }
@@ -141,7 +142,7 @@ test('a POST that is not JSON is refused (HTTP 415), never executed: a browser s
   const refused = await get(mutation);
   assert.equal(refused.status, 405);
   assert.deepEqual(refused.body.errors.map((e) => e.extensions), [{ code: 'BAD_REQUEST' }], JSON.stringify(refused.body));
-  assert.equal(inputs.requests.length, 4);
+  assert.equal(inputs.requests.length, 5);
 });
 
 test('JSON nested deeper than 64 levels is BAD_REQUEST and a literal nested too deep GRAPHQL_VALIDATION_FAILED, never HTTP 500', { timeout: 90_000 }, async (t) => {

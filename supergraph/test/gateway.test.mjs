@@ -89,11 +89,13 @@ test('the gateway serves a federated query with the configured settings', { time
   // another origin, a sandboxed iframe's "null" included, gets no CORS header at all.
   assert.equal(res.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
   assert.equal(res.headers.get('access-control-allow-credentials'), null);
-  for (const origin of ['http://evil.example', 'null']) {
-    const other = await post(router.url, '{ me { name } }', { origin });
+  for (const origin of ['http://evil.example', 'null', undefined]) {
+    const other = await post(router.url, '{ me { name } }', origin ? { origin } : {});
     assert.equal(other.headers.get('access-control-allow-origin'), null, origin);
     assert.equal(other.headers.get('access-control-allow-credentials'), null, origin);
+    assert.match(other.headers.get('vary') ?? '', /\bOrigin\b/i, origin); // for caches: it depends on Origin
   }
+  assert.match(res.headers.get('vary') ?? '', /\bOrigin\b/i);
 
   // limits: max_depth rejects before any subgraph is called; a slow subgraph times out.
   const deep = await (await post(router.url, '{ me { friends { friends { id } } } }')).json();
