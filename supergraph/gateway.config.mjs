@@ -174,7 +174,9 @@ function maskErrorNamingSubgraph(error, message, isDev) {
       extensions: { code: 'QUERY_PLAN_BUILD_FAILED', http: { status: 500 } },
     });
   }
-  if (typeof planner === 'string' && planner.startsWith(PLANNER_PARSE_FAILURE)) {
+  // Only its depth limit ("Recursion limit exceeded"): any other parse failure of a document
+  // graphql-js took is the router's to answer for, not the client's.
+  if (typeof planner === 'string' && planner.startsWith(PLANNER_PARSE_FAILURE) && /recursion limit/i.test(planner)) {
     // The planner's message locates the failure in a reprint of the document: only its reason is kept.
     const why = planner.trim().split('\n').at(-1).slice(0, 100);
     return new GraphQLError(`The router's query planner cannot read this operation (${why}): it nests too deeply`, {

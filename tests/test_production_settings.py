@@ -59,12 +59,15 @@ def test_production_refuses_to_start_unsafe(change, message):
 @pytest.mark.parametrize(
     ("service", "name", "value", "message"),
     [
-        ("orders", "DEPENDENCY_TIMEOUT", "nan", ": use a number of at least 0.1"),
-        ("orders", "DEPENDENCY_TIMEOUT", "-1", ": use a number of at least 0.1"),
+        ("orders", "DEPENDENCY_TIMEOUT", "nan", ": use a number from 0.1 to 300"),
+        ("orders", "DEPENDENCY_TIMEOUT", "-1", ": use a number from 0.1 to 300"),
         ("orders", "DEPENDENCY_TIMEOUT", "soon", " is not a number"),
-        ("orders", "OUTBOX_RETENTION_DAYS", "0", ": use a number of at least 1"),
+        ("orders", "OUTBOX_RETENTION_DAYS", "0", ": use a number from 1 to 3650"),
+        ("orders", "OUTBOX_RETENTION_DAYS", "1e15", ": use a number from 1 to 3650"),
+        ("orders", "DEPENDENCY_TIMEOUT", "inf", ": use a number from 0.1 to 300"),
         ("orders", "SECURE_HSTS_SECONDS", "2.5", " is not a whole number"),
-        ("users", "JWT_LIFETIME_SECONDS", "-3600", ": use a number of at least 60"),
+        ("users", "JWT_LIFETIME_SECONDS", "-3600", ": use a number from 60 to 2592000"),
+        ("users", "JWT_LIFETIME_SECONDS", "inf", ": use a number from 60 to 2592000"),
         ("users", "EMAIL_PORT", "70000", ": use a whole number from 1 to 65535"),
     ],
 )

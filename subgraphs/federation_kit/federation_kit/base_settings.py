@@ -109,7 +109,7 @@ STRAWBERRY_DJANGO = {
 
 # Seconds a cross-service call (a write checking another service) may take before
 # it fails with DEPENDENCY_UNAVAILABLE.
-DEPENDENCY_TIMEOUT = env_float("DEPENDENCY_TIMEOUT", 3.0, minimum=0.1)
+DEPENDENCY_TIMEOUT = env_float("DEPENDENCY_TIMEOUT", 3.0, minimum=0.1, maximum=300)
 
 # GraphiQL on the service's own /graphql: for development only.
 GRAPHIQL = env_bool("GRAPHIQL", DEBUG)
@@ -143,7 +143,7 @@ if LOGGING["handlers"]["console"]["formatter"] not in LOGGING["formatters"]:
 OUTBOX_ROUTES: dict[str, list[str]] = {}
 OUTBOX_POLL_SECONDS = env_float("OUTBOX_POLL_SECONDS", 0.1, minimum=0.01)
 # At least a day: a handled event's id must outlive any redelivery of it, or it would be applied twice.
-OUTBOX_RETENTION_DAYS = env_float("OUTBOX_RETENTION_DAYS", 7, minimum=1)
+OUTBOX_RETENTION_DAYS = env_float("OUTBOX_RETENTION_DAYS", 7, minimum=1, maximum=3650)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

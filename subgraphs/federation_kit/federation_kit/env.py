@@ -37,7 +37,7 @@ def env_float(name: str, default: float, *, minimum: float, maximum: float = mat
         value = float(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
-    if not minimum <= value <= maximum:  # NaN fails this too
+    if not (math.isfinite(value) and minimum <= value <= maximum):  # NaN fails this too
         raise ImproperlyConfigured(f"{name}={raw!r}: use a number {_range(minimum, maximum)}")
     return value
 
@@ -56,7 +56,11 @@ def env_int(name: str, default: int, *, minimum: int, maximum: int | None = None
 
 
 def _range(minimum: float, maximum: float | None) -> str:
-    return f"of at least {minimum:g}" if maximum in (None, math.inf) else f"from {minimum:g} to {maximum:g}"
+    return f"of at least {_number(minimum)}" if maximum in (None, math.inf) else f"from {_number(minimum)} to {_number(maximum)}"
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 # Where the other services answer in the local stack (`make dev`, scripts/stack.py).

@@ -19,7 +19,7 @@ GRAPHQL_SCHEMA = "accounts.schema.schema"
 # Token signing keys (accounts/tokens.py): <kid>.pem files; a secret volume in production.
 JWT_KEYS_DIR = env_str("JWT_KEYS_DIR", str(BASE_DIR / "var" / "jwt-keys"))
 JWT_SIGNING_KID = env_str("JWT_SIGNING_KID", "")
-JWT_LIFETIME_SECONDS = env_float("JWT_LIFETIME_SECONDS", 3600, minimum=60)
+JWT_LIFETIME_SECONDS = env_float("JWT_LIFETIME_SECONDS", 3600, minimum=60, maximum=30 * 86400)
 # This service verifies tokens with its own keys instead of fetching its JWKS over HTTP.
 JWT_PUBLIC_KEY_PROVIDER = "accounts.tokens.public_key_for"
 
