@@ -1,15 +1,44 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Value
 from django.db.models.functions import Lower
 
+# Full Unicode case folding can lengthen a name ("ß" is "ss", "ΐ" three code points): at most
+# three code points for one, so the key of a (150-character) username fits in three times that.
+USERNAME_KEY_MAX_LENGTH = 3 * AbstractUser._meta.get_field("username").max_length
 
-class CaseInsensitiveUserManager(UserManager):
+
+def username_key(username: str) -> str:
+    """What makes two usernames the same one: NFKC (as usernames are stored), then full Unicode
+    case folding, then NFKC again (folding may leave a decomposed letter). Computed here, not by
+    the database, whose LOWER()/UPPER()/LIKE fold ASCII only (SQLite) or per collation (PostgreSQL)."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
+
+
+class UserQuerySet(models.QuerySet):
+    """Bulk writes set username_key as save() does: they do not call it."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for user in objs:
+            user.username_key = username_key(user.username)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs, fields = list(objs), list(fields)
+        if "username" in fields:
+            for user in objs:
+                user.username_key = username_key(user.username)
+            fields = [*fields, "username_key"] if "username_key" not in fields else fields
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
+class CaseInsensitiveUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username: str) -> "User":
         """The user a login names, whatever the case it is typed in: usernames are unique that way."""
-        # Folded by the database on both sides, as its accounts_user_username_ci_unique index is.
-        username = self.model.normalize_username(username)
-        return self.alias(username_lower=Lower("username")).get(username_lower=Lower(Value(username)))
+        return self.get(username_key=username_key(username))
 
 
 class User(AbstractUser):
@@ -17,17 +46,34 @@ class User(AbstractUser):
 
     full_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField()
+    # Unique: usernames are unique whatever their case ("Émile" is émile). Set by save() and
+    # bulk_create from the username, never edited on its own; not in the GraphQL schema.
+    username_key = models.CharField(max_length=USERNAME_KEY_MAX_LENGTH, unique=True, editable=False)
 
     objects = CaseInsensitiveUserManager()
 
     class Meta:
         ordering = ["id"]
-        # Usernames and emails are unique whatever their case; the inherited unique=True on
-        # username alone would let "Bob" and "bob" both in.
+        # Emails are unique whatever their case (they are lowercased before they are stored).
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
-            models.UniqueConstraint(Lower("username"), name="accounts_user_username_ci_unique"),
         ]
 
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args, **kwargs):
+        self.username_key = username_key(self.username)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "username" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "username_key"}
+        super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude=None):
+        """A form that edits the username (the admin's) is told it is taken, not a database error."""
+        super().validate_unique(exclude)
+        if exclude and "username" in exclude:
+            return
+        taken = type(self)._default_manager.filter(username_key=username_key(self.username)).exclude(pk=self.pk)
+        if taken.exists():
+            raise ValidationError({"username": self.unique_error_message(type(self), ["username"])})

@@ -32,8 +32,10 @@ class Query:
 
 
 def refuse_if_taken(username: str, email: str) -> None:
-    """Case-insensitive, as the database's unique constraints on them are."""
-    if models.User.objects.filter(username__iexact=username).exists():
+    """Case-insensitive, as the database's unique constraints on them are: the username by its
+    username_key (full Unicode case folding, done here, not by the database); the email as stored,
+    lowercased."""
+    if models.User.objects.filter(username_key=models.username_key(username)).exists():
         raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN)
     if models.User.objects.filter(email__iexact=email).exists():
         raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
@@ -43,7 +45,8 @@ def refuse_if_taken(username: str, email: str) -> None:
 class Mutation:
     @strawberry.mutation(description="A token for the supergraph, checked by the router and every service.")
     def login(self, info: SubgraphInfo, username: str, password: str) -> LoginResult:
-        user = authenticate(username=username, password=password)
+        # Stripped as createUser strips it: "  bob  " signed up as bob.
+        user = authenticate(username=username.strip(), password=password)
         if user is None:
             raise ServiceError("Wrong username or password", ErrorCode.INVALID_CREDENTIALS)
         token, expires_at = tokens.issue_token(user)

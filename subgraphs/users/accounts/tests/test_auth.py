@@ -61,6 +61,21 @@ def test_login_takes_the_username_in_any_case(client, alice, username):
     assert body["data"]["login"]["user"]["username"] == "alice"
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"), [("émile", "ÉMILE"), ("Ölaf", "ölaf"), ("straße", "STRASSE"), ("ﬁle", "FILE")]
+)
+def test_login_takes_the_username_in_any_case_whatever_the_letters(client, stored, typed):
+    user = User.objects.create(username=stored, email="user@example.com", password=make_password("wonderland-42"))
+    body = login(client, typed)
+    assert body["data"]["login"]["user"]["id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("username", ["  alice  ", "\talice\n", " Alice"])
+def test_login_takes_the_username_with_surrounding_spaces_as_create_user_does(client, alice, username):
+    body = login(client, username)
+    assert body["data"]["login"]["user"]["username"] == "alice"
+
+
 def test_me_is_the_token_holder_and_null_when_anonymous(client, alice):
     token = login(client)["data"]["login"]["token"]
     assert graphql(client, "{ me { username } }", token=token)["data"]["me"] == {"username": "alice"}
