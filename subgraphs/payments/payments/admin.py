@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from federation_kit.admin import ReadOnlyAdmin
 from payments.models import OrderClosure, Payment
 
 
@@ -11,19 +12,10 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderClosure)
-class OrderClosureAdmin(admin.ModelAdmin):
+class OrderClosureAdmin(ReadOnlyAdmin):
     """Orders closed for payments by a cancel: to see why a payment was refused. Read-only, as a
     closure is undone by nothing (the orders service cancels the order from its event)."""
 
     list_display = ("order_id", "closed_at")
     search_fields = ("=order_id",)
     date_hierarchy = "closed_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from accounts import schema
-from accounts.models import User
+from accounts.models import User, username_key
 from federation_kit.models import OutboxEvent
 from federation_kit.testing import error_codes, graphql
 
@@ -50,23 +50,39 @@ def test_the_database_refuses_a_username_or_email_taken_in_another_case(variant)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_username_constraint_migration_names_usernames_taken_in_several_cases():
+@pytest.mark.parametrize(
+    ("before", "usernames", "message", "renamed"),
+    [
+        # 0002's constraint: names equal to LOWER().
+        ("0001_initial", ["bob", "Bob", "alice", "ALICE", "carol"], "several cases: alice, bob. Rename", ["Bob", "ALICE"]),
+        # 0004's key: "STRASSE"/"Straße" and "FILE"/"ﬁle" are not the same to LOWER() on either
+        # database, so they passed 0002; case folding makes each pair one name.
+        (
+            "0003_user_manager_case_insensitive",
+            ["Straße", "STRASSE", "ﬁle", "FILE", "carol"],
+            "several cases: file: FILE, ﬁle; strasse: STRASSE, Straße. Rename",
+            ["STRASSE", "FILE"],
+        ),
+    ],
+)
+def test_a_migration_names_usernames_taken_in_several_cases_and_stops(before, usernames, message, renamed):
     executor = MigrationExecutor(connection)
-    before, after = [("accounts", "0001_initial")], executor.loader.graph.leaf_nodes("accounts")
-    executor.migrate(before)
-    OldUser = executor.loader.project_state(before).apps.get_model("accounts", "User")
+    start, after = [("accounts", before)], executor.loader.graph.leaf_nodes("accounts")
+    executor.migrate(start)
+    OldUser = executor.loader.project_state(start).apps.get_model("accounts", "User")
     try:
-        for number, username in enumerate(["bob", "Bob", "alice", "ALICE", "carol"]):
+        for number, username in enumerate(usernames):
             OldUser.objects.create(username=username, email=f"user{number}@example.com")
         executor.loader.build_graph()
-        with pytest.raises(RuntimeError, match="several cases: alice, bob. Rename"):
+        with pytest.raises(RuntimeError, match=message):
             executor.migrate(after)
     finally:
-        # Renamed (here: deleted), the rest migrates; the other tests need the constraint back.
-        OldUser.objects.filter(username__in=["Bob", "ALICE"]).delete()
+        # Renamed (here: deleted), the rest migrates; the other tests need the schema back.
+        OldUser.objects.filter(username__in=renamed).delete()
         executor.loader.build_graph()
         executor.migrate(after)
-    assert list(User.objects.values_list("username", flat=True)) == ["bob", "alice", "carol"]
+    kept = [name for name in usernames if name not in renamed]
+    assert list(User.objects.values_list("username", "username_key")) == [(name, username_key(name)) for name in kept]
 
 
 # Letters the database's own LOWER() does not fold as Python's casefold does: non-ASCII ones on
@@ -137,27 +153,3 @@ def test_a_sign_up_that_loses_the_race_to_a_case_variant_gets_username_taken(cli
     body = graphql(client, CREATE, {"input": {**GRACE, "username": first}})
     assert error_codes(body) == ["USERNAME_TAKEN"]
     assert list(User.objects.values_list("username", flat=True)) == [second]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_username_key_migration_names_usernames_taken_in_several_cases():
-    # "STRASSE"/"Straße" and "FILE"/"ﬁle" are not the same name to LOWER() on either database,
-    # so they pass 0002's check and constraint; case folding makes each pair one name.
-    executor = MigrationExecutor(connection)
-    before, after = [("accounts", "0003_user_manager_case_insensitive")], executor.loader.graph.leaf_nodes("accounts")
-    executor.migrate(before)
-    OldUser = executor.loader.project_state(before).apps.get_model("accounts", "User")
-    try:
-        for number, username in enumerate(["Straße", "STRASSE", "ﬁle", "FILE", "carol"]):
-            OldUser.objects.create(username=username, email=f"user{number}@example.com")
-        executor.loader.build_graph()
-        with pytest.raises(RuntimeError, match="several cases: file: FILE, ﬁle; strasse: STRASSE, Straße. Rename"):
-            executor.migrate(after)
-    finally:
-        # Renamed (here: deleted), the rest migrates; the other tests need the column back.
-        OldUser.objects.filter(username__in=["STRASSE", "FILE"]).delete()
-        executor.loader.build_graph()
-        executor.migrate(after)
-    assert list(User.objects.values_list("username", "username_key")) == [
-        ("Straße", "strasse"), ("ﬁle", "file"), ("carol", "carol"),
-    ]  # fmt: skip
