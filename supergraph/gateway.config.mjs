@@ -301,6 +301,8 @@ const operationTypesTheSupergraphHas = (context) => ({
 const MAX_INT = 2 ** 31 - 1;
 const MAX_VALUE_NESTING = 32;
 const literalsThePlannerReads = (context) => {
+  const refuse = (node, message) =>
+    context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
   let nesting = 0;
   let reported = false;
   const nest = {
@@ -308,8 +310,7 @@ const literalsThePlannerReads = (context) => {
       nesting += 1;
       if (nesting > MAX_VALUE_NESTING && !reported) {
         reported = true;
-        const message = `A value nests lists and objects deeper than ${MAX_VALUE_NESTING} levels`;
-        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        refuse(node, `A value nests lists and objects deeper than ${MAX_VALUE_NESTING} levels`);
       }
     },
     leave() {
@@ -321,14 +322,12 @@ const literalsThePlannerReads = (context) => {
     ObjectValue: nest,
     IntValue(node) {
       if (Math.abs(Number(node.value)) > MAX_INT) {
-        const message = `The number ${node.value.slice(0, 40)} does not fit in 32 bits: send a larger value as a string`;
-        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        refuse(node, `The number ${node.value.slice(0, 40)} does not fit in 32 bits: send a larger value as a string`);
       }
     },
     FloatValue(node) {
       if (!Number.isFinite(Number(node.value))) {
-        const message = `The number ${node.value.slice(0, 40)} is too large: send it as a string`;
-        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        refuse(node, `The number ${node.value.slice(0, 40)} is too large: send it as a string`);
       }
     },
   };

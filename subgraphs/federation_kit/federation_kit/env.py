@@ -28,35 +28,30 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_float(name: str, default: float, *, minimum: float, maximum: float = math.inf) -> float:
+    return _env_number(name, default, float, "a number", minimum, maximum)
+
+
+def env_int(name: str, default: int, *, minimum: int, maximum: float = math.inf) -> int:
+    return _env_number(name, default, int, "a whole number", minimum, maximum)
+
+
+def _env_number(name, default, convert, kind: str, minimum: float, maximum: float):
     """A finite number from ``minimum`` to ``maximum``: a negative timeout or a NaN is refused at
     start, not found out when the first request uses it."""
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        value = float(raw)
+        value = convert(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number") from None
+        raise ImproperlyConfigured(f"{name}={raw!r} is not {kind}") from None
     if not (math.isfinite(value) and minimum <= value <= maximum):  # NaN fails this too
-        raise ImproperlyConfigured(f"{name}={raw!r}: use a number {_range(minimum, maximum)}")
+        raise ImproperlyConfigured(f"{name}={raw!r}: use {kind} {_range(minimum, maximum)}")
     return value
 
 
-def env_int(name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
-    if not minimum <= value <= (math.inf if maximum is None else maximum):
-        raise ImproperlyConfigured(f"{name}={raw!r}: use a whole number {_range(minimum, maximum)}")
-    return value
-
-
-def _range(minimum: float, maximum: float | None) -> str:
-    return f"of at least {_number(minimum)}" if maximum in (None, math.inf) else f"from {_number(minimum)} to {_number(maximum)}"
+def _range(minimum: float, maximum: float) -> str:
+    return f"of at least {_number(minimum)}" if maximum == math.inf else f"from {_number(minimum)} to {_number(maximum)}"
 
 
 def _number(value: float) -> str:

@@ -6,9 +6,9 @@ no longer), and for a key id they lack (a new key after a rotation) at most once
 ``REFETCH_COOLDOWN``, so made-up key ids cannot make requests fetch; requests wait for one shared
 fetch. A failed fetch (no answer in time, not 200, no usable key) keeps the keys in hand: while
 the users service is down, the tokens it issued stay good, and a refetch is tried once per
-cooldown beside the requests, none of which waits for it. Not PyJWKClient: during an outage it says "no such key" (a 401)
-for a kid it lacks rather than "cannot check now", and it has no way to keep the keys it last
-fetched for just as long as the outage lasts.
+cooldown beside the requests, none of which waits for it. Not PyJWKClient: during an outage it
+says "no such key" (a 401) for a kid it lacks rather than "cannot check now", and it has no way
+to keep the keys it last fetched for just as long as the outage lasts.
 """
 
 import http.client

@@ -34,8 +34,7 @@ class User(EntityStub):
         description="This user's orders, oldest first (null only while the orders service is unavailable).",
     )
     def orders(self, info: SubgraphInfo, pagination: OffsetPaginationInput | None = None) -> list["Order"] | None:
-        offset = pagination.offset if pagination else 0
-        limit = pagination.limit if pagination else strawberry.UNSET
+        offset, limit = pagination.offset, pagination.limit  # PageSizeLimit passes the first page when none was given
 
         def fetch(user_ids: list[int]) -> dict[int, list[models.Order]]:
             queryset = visible_to(models.Order.objects.filter(user_id__in=user_ids), info.context.viewer)
