@@ -62,7 +62,7 @@ def measure(implementation: str, service: str, profiles: list[str]) -> None:
         from federation_kit.testing import token_for
 
         # The tests' key signs a staff token, and the subgraph is told to trust it.
-        settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.testing.test_public_key"
+        settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.testing.public_key_for_tests"
         headers = {"Authorization": f"Bearer {token_for(1, staff=True)}"}
 
         def signature(body):
