@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
-from conftest import DEMO_USERS, error_codes
+from conftest import DEMO_USERS, demo_user, error_codes
 from test_fuzz import SUBGRAPHS, encode_json, make_fuzz_user, response_problems, targets_of
 
-ROUTER_LIMITS = {"max_depth": 12, "max_tokens": 1000}  # router-config.yaml
+ROUTER_LIMITS = {"max_depth": 12, "max_tokens": 1000, "max_cost": 1500}  # router-config.yaml
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +260,52 @@ def test_a_subgraph_answers_a_thousand_aliases_without_failing(targets, router):
     assert response.status_code == 200 and not response_problems(response)
     assert len(response.json()["data"]) == 1000
 
+
+
+def sign_up(name: str) -> str:
+    """createUser for a new user called ``name``, aliased ``name``."""
+    return f'{name}: createUser(input: {{username: "{name}", email: "{name}@x.example", password: "Sup3r-Secret-x9", fullName: "C"}}) {{ id }}'
+
+
+def new_name() -> str:
+    return f"cost{uuid.uuid4().hex[:8]}"
+
+
+def test_an_operation_hashes_one_password_at_most(targets, router):
+    """login and createUser each hash a password (about 0.17 s of CPU; @cost 1,000 in the users
+    schema): aliased, one request made the users service hash as many times as it had aliases."""
+    names = [new_name(), new_name()]
+    logins = " ".join(f'l{i}: login(username: "{demo_user(1).username}", password: "x") {{ token }}' for i in range(2))
+    with unchanged(router):
+        for operation in (" ".join(sign_up(name) for name in names), logins):
+            response = targets["router"].post("mutation { %s }" % operation)
+            assert_clean_error(response, {"COST_ESTIMATED_TOO_EXPENSIVE"})
+            cost = response.json()["errors"][0]["extensions"]["cost"]
+            assert cost == {"estimated": 2002, "max": ROUTER_LIMITS["max_cost"]}
+    # One is within the limit, and the refused sign-up wrote nothing: the name is still free.
+    body = targets["router"].post("mutation { %s }" % sign_up(names[0])).json()
+    assert "errors" not in body and body["data"][names[0]]["id"], body
+
+
+def test_an_operation_over_its_cost_is_refused_before_any_of_it_runs(targets, router, customer):
+    """A mutation's fields run in order, a service's consecutive fields in one call: with an order
+    between them, the two sign-ups would be two calls to the users service. The estimate is the
+    whole operation's, so neither the first sign-up nor the order is written."""
+    first, second = new_name(), new_name()
+    order = f'o: createOrder(input: {{userId: "{customer["id"]}", currency: "EUR", items: [{{sku: "S", name: "N", quantity: 1, unitPrice: "1.00"}}]}}) {{ id }}'
+    fragment = "fragment SignUp on Mutation { %s }" % sign_up(second)
+    with unchanged(router):
+        for operation in (f"mutation {{ {sign_up(first)} {order} {sign_up(second)} }}", f"mutation {{ {sign_up(first)} {order} ...SignUp }} {fragment}"):
+            response = targets["router"].post(operation, token=customer["token"])
+            assert_clean_error(response, {"COST_ESTIMATED_TOO_EXPENSIVE"})
+            assert "data" not in response.json()
+            assert response.json()["errors"][0]["extensions"]["cost"]["estimated"] == 1001 + 1 + 1001
+
+
+def test_fragments_that_spread_each_other_are_refused(router):
+    # The cost estimate follows spreads: a cycle must end it, as validation refuses the document.
+    cyclic = "query { ...A } fragment A on Query { me { id } ...B } fragment B on Query { ...A }"
+    assert_clean_error(router.post(cyclic), {"GRAPHQL_VALIDATION_FAILED"})
 
 # Within the router's 2 MiB body limit, the field's own limit refuses it; beyond, the router does (HTTP 413).
 @pytest.mark.parametrize(("size", "code"), [(1_000_000, "BAD_USER_INPUT"), (3_000_000, "BAD_REQUEST")])

@@ -49,7 +49,7 @@ def test_a_subgraph_down_leaves_the_rest_of_the_answer(stack, router):
 
 def test_a_slow_subgraph_times_out_without_stalling_the_others(stack, router):
     with DelayProxy(stack.ports["payments"]) as proxy:
-        limits = {"subgraph_timeout_ms": 800, "max_depth": 12, "max_tokens": 1000}
+        limits = {"subgraph_timeout_ms": 800, "max_depth": 12, "max_tokens": 1000, "max_cost": 1500}
         stack.reconfigure_router({"payments": proxy.url}, {"limits": limits})
         try:
             proxy.delay = 3.0

@@ -54,7 +54,7 @@ test('the gateway serves a federated query with the configured settings', { time
   const { users, orders, jwks } = fixture;
   const router = await writeRouterConfig(fixture, (c) => {
     c.subgraphs = { users: { url: users.url } };
-    c.limits = { subgraph_timeout_ms: 300, max_depth: 3, max_tokens: 1000 };
+    c.limits = { subgraph_timeout_ms: 300, max_depth: 3, max_tokens: 1000, max_cost: 1500 };
   });
   const gateway = spawnGateway(t, router.path);
   await gateway.ready(router.url);

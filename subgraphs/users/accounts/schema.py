@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from strawberry.federation.schema_directives import Cost
 
 from accounts import models, tokens
 from accounts.types import CreateUserInput, LoginResult, User
@@ -41,9 +42,18 @@ def refuse_if_taken(username: str, email: str) -> None:
         raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
 
 
+# What a field that hashes a password costs in the router's estimate of an operation (its
+# limits.max_cost): a hash takes about 0.17 s of CPU, thousands of times a plain field's work, so
+# an operation may hold one of them, not as many as it has aliases.
+PASSWORD_HASH_COST = Cost(weight=1000)
+
+
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="A token for the supergraph, checked by the router and every service.")
+    @strawberry.mutation(
+        description="A token for the supergraph, checked by the router and every service.",
+        directives=[PASSWORD_HASH_COST],
+    )
     def login(self, info: SubgraphInfo, username: str, password: str) -> LoginResult:
         # Stripped as createUser strips it: "  bob  " signed up as bob.
         user = authenticate(username=username.strip(), password=password)
@@ -54,7 +64,7 @@ class Mutation:
         info.context.viewer = Viewer(user_id=user.pk, is_staff=user.is_staff)
         return LoginResult(token=token, expires_at=expires_at, user=user)
 
-    @strawberry_django.mutation(handle_django_errors=False)
+    @strawberry_django.mutation(handle_django_errors=False, directives=[PASSWORD_HASH_COST])
     def create_user(self, input: CreateUserInput) -> User:
         # NFKC first, as full_clean stores the username: "ＡLAN" is "ALAN", so it is checked as that.
         username = models.User.normalize_username(input.username.strip())
