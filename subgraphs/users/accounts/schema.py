@@ -65,7 +65,7 @@ class Mutation:
         return LoginResult(token=token, expires_at=expires_at, user=user)
 
     @strawberry_django.mutation(handle_django_errors=False, directives=[PASSWORD_HASH_COST])
-    def create_user(self, input: CreateUserInput) -> User:
+    def create_user(self, info: SubgraphInfo, input: CreateUserInput) -> User:
         # NFKC first, as full_clean stores the username: "ＡLAN" is "ALAN", so it is checked as that.
         username = models.User.normalize_username(input.username.strip())
         email = unicodedata.normalize("NFKC", input.email.strip()).lower()
@@ -92,6 +92,9 @@ class Mutation:
             # insert: the winner's row is there now and tells which one.
             refuse_if_taken(username, email)
             raise  # neither: not a race we know, answered as INTERNAL_SERVER_ERROR and logged
+        if not info.context.viewer.is_authenticated:
+            # Signing up, the caller sees what they sent (their email) in the answer, as after login.
+            info.context.viewer = Viewer(user_id=user.pk, is_staff=False)
         return user
 
 

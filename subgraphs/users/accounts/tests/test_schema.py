@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 
+from accounts import tokens
 from accounts.models import User
 from federation_kit.demo import DEMO_PASSWORD
 from federation_kit.testing import ENTITIES, error_codes, graphql, representations
@@ -87,11 +88,21 @@ def new_user(**overrides):
 
 def test_create_user_stores_a_hashed_password(client):
     body = graphql(client, CREATE, {"input": new_user()})
+    assert "errors" not in body, body
     created = body["data"]["createUser"]
     assert created["username"] == "grace" and created["fullName"] == "Grace Hopper"
+    assert created["email"] == "grace@example.com"  # the one signing up sees their own email
     assert created["dateJoined"].endswith("+00:00")
     user = User.objects.get(pk=created["id"])
     assert user.password != "c0bol-rules-1959" and user.check_password("c0bol-rules-1959")
+
+
+def test_create_user_by_a_signed_in_customer_answers_as_that_customer(client):
+    # Only an anonymous caller becomes the new user for the answer: a signed-in one stays who
+    # their token says, and another account's email is not theirs.
+    customer = User.objects.create(username="ada", email="ada@example.com")
+    body = graphql(client, CREATE, {"input": new_user()}, tokens.issue_token(customer)[0])
+    assert body["data"]["createUser"]["email"] is None and error_codes(body) == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize(
