@@ -35,3 +35,11 @@ def test_every_contender_answers_the_same_data_and_runs_every_workload(tmp_path)
         assert {(contender.name, label) for label in expected} <= ran
     assert "## Targets" in (tmp_path / "latest.md").read_text()
     assert (tmp_path / "latest.png").stat().st_size > 0
+
+
+def test_the_subgraph_profiler_measures_every_subgraph_of_both_implementations():
+    # profile_subgraphs.py drives each subgraph in-process (its own settings and test key): a
+    # rename in the product broke it once, unnoticed until the next profiling round.
+    output = subprocess.run([sys.executable, str(BENCH / "profile_subgraphs.py")], check=True, capture_output=True, text=True)
+    rows = [line for line in output.stdout.splitlines() if line.startswith("| ") and "CPU ms" not in line and "---" not in line]
+    assert len(rows) == 4 * 4  # users, orders, payments and all three, at 4 sizes
