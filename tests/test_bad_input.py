@@ -261,7 +261,6 @@ def test_a_subgraph_answers_a_thousand_aliases_without_failing(targets, router):
     assert len(response.json()["data"]) == 1000
 
 
-
 def sign_up(name: str) -> str:
     """createUser for a new user called ``name``, aliased ``name``."""
     return f'{name}: createUser(input: {{username: "{name}", email: "{name}@x.example", password: "Sup3r-Secret-x9", fullName: "C"}}) {{ id }}'
@@ -306,6 +305,7 @@ def test_fragments_that_spread_each_other_are_refused(router):
     # The cost estimate follows spreads: a cycle must end it, as validation refuses the document.
     cyclic = "query { ...A } fragment A on Query { me { id } ...B } fragment B on Query { ...A }"
     assert_clean_error(router.post(cyclic), {"GRAPHQL_VALIDATION_FAILED"})
+
 
 # Within the router's 2 MiB body limit, the field's own limit refuses it; beyond, the router does (HTTP 413).
 @pytest.mark.parametrize(("size", "code"), [(1_000_000, "BAD_USER_INPUT"), (3_000_000, "BAD_REQUEST")])

@@ -12,7 +12,9 @@ from federation_kit.auth import Viewer
 class Context:
     request: HttpRequest
     response: HttpResponse
-    viewer: Viewer  # set by SubgraphGuardMiddleware from the verified token; login replaces it
+    # Set by SubgraphGuardMiddleware from the verified token; login and an anonymous createUser
+    # replace it for the rest of their answer.
+    viewer: Viewer
 
 
 SubgraphInfo = strawberry.Info[Context, None]

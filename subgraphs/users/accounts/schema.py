@@ -94,7 +94,7 @@ class Mutation:
             raise  # neither: not a race we know, answered as INTERNAL_SERVER_ERROR and logged
         if not info.context.viewer.is_authenticated:
             # Signing up, the caller sees what they sent (their email) in the answer, as after login.
-            info.context.viewer = Viewer(user_id=user.pk, is_staff=False)
+            info.context.viewer = Viewer(user_id=user.pk, is_staff=user.is_staff)
         return user
 
 
