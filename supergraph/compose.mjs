@@ -100,13 +100,23 @@ const API_HEADER = '# The API schema: what clients of the router see (the superg
  * Composes subgraphs ({ name, url, typeDefs }) into the text of both output files, keyed by file name,
  * or returns { errors } (GraphQLErrors) when composition fails.
  */
+// Where a subgraph uses @cost but none @listSize, @theguild/federation-composition links the cost
+// spec without imports yet declares its directive as @listSize, which the link spec names
+// @cost__listSize: Apollo's router read it as a directive of our own and gave it to clients. The link
+// imports it, as the composer itself writes it when a subgraph does.
+const COST_LINK = '@link(url: "https://specs.apollo.dev/cost/v0.1")';
+const importingListSize = (sdl) =>
+  sdl.includes(COST_LINK) && /^directive @listSize\(/m.test(sdl)
+    ? sdl.replace(COST_LINK, '@link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])')
+    : sdl;
+
 export function composeSupergraph(services) {
   // Sorted (by code unit, not locale) so that reordering supergraph.yaml never changes the output.
   const result = composeServices([...services].sort((a, b) => (a.name < b.name ? -1 : 1)));
   if (result.errors?.length) return { errors: result.errors };
   return {
     files: {
-      'supergraph.graphql': `${HEADER}\n${result.supergraphSdl.trimEnd()}\n`,
+      'supergraph.graphql': `${HEADER}\n${importingListSize(result.supergraphSdl).trimEnd()}\n`,
       'api-schema.graphql': `${HEADER}${API_HEADER}\n${result.publicSdl.trimEnd()}\n`,
     },
   };
