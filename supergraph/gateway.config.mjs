@@ -270,12 +270,17 @@ const CODE_FOR = [
   [/^Variable "\$/, 'BAD_USER_INPUT'],
 ];
 const RENAMED_CODES = { REQUEST_ENTITY_TOO_LARGE: 'BAD_REQUEST' };
+// Where graphql-js found a variable's value wrong, 'Variable "$i" got invalid value 2147483648 at
+// "i.items[0].quantity"; ...': named by its path in the input, as the subgraphs name a field.
+const INVALID_AT = /^Variable "\$\w+" got invalid value .* at "\w+\.([\w.[\]]+)"; /s;
 
 function giveStableCode({ message, extensions }) {
   delete extensions.originalError;
   if (RENAMED_CODES[extensions.code]) extensions.code = RENAMED_CODES[extensions.code];
   const code = !extensions.code && CODE_FOR.find(([pattern]) => pattern.test(message))?.[1];
   if (code) extensions.code = code;
+  const field = extensions.code === 'BAD_USER_INPUT' && !extensions.field && INVALID_AT.exec(message)?.[1];
+  if (field) extensions.field = field;
   // Yoga answers a request without a query with HTTP 200 unless the client accepts
   // application/graphql-response+json (`spec`); every other BAD_REQUEST is a 400.
   if (extensions.code === 'BAD_REQUEST' && extensions.http?.spec) delete extensions.http.spec;

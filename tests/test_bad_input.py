@@ -401,6 +401,9 @@ def test_an_out_of_range_item_is_refused_and_orders_nothing(targets, router, cus
     with unchanged(router):
         response = targets["router"].post(CREATE_ORDER, order_input(customer["id"], **OUT_OF_RANGE[case]), customer["token"])
         assert_clean_error(response, {"BAD_USER_INPUT"})
+    # Named by its path in the input, whether the router, the subgraph's checks or its refusal of
+    # text no database stores (NUL, a lone surrogate) found it.
+    assert response.json()["errors"][0]["extensions"]["field"] == f"items[0].{next(iter(OUT_OF_RANGE[case]))}"
 
 
 @pytest.mark.parametrize(

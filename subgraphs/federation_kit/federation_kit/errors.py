@@ -10,7 +10,20 @@ from collections.abc import Iterator
 from enum import StrEnum
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from graphql import BREAK, ExecutionResult, GraphQLError, StringValueNode, Visitor, visit
+from graphql import (
+    BREAK,
+    ArgumentNode,
+    ExecutionResult,
+    GraphQLError,
+    ListValueNode,
+    ObjectFieldNode,
+    ObjectValueNode,
+    StringValueNode,
+    ValueNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 from strawberry.extensions import SchemaExtension
 from strawberry.federation.schema_directives import External
 from strawberry.types import ExecutionContext
@@ -201,14 +214,88 @@ def _has_unstorable_literal(context: ExecutionContext) -> bool:
     return literal.found
 
 
+# Where the refused text is, named as the other BAD_USER_INPUT errors name a field: its path in the
+# argument's input object ("items[0].sku"), or the argument's name when it is no object ("password").
+# Looked for only once a request is refused.
+
+
+def _field_name(argument: str, value_is_object: bool, path: list) -> str:
+    keys = path if value_is_object and path else [argument, *path]
+    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}" if i else key for i, key in enumerate(keys))
+
+
+def _unstorable_path(value: object, path: list) -> list | None:
+    """The keys down to the first unstorable text of a JSON value (to its object, for a key's own)."""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else None
+    if items is None:
+        return path if isinstance(value, str) and _UNSTORABLE.search(value) else None
+    for key, item in items:
+        if isinstance(key, str) and _UNSTORABLE.search(key):
+            return path
+        if (found := _unstorable_path(item, [*path, key])) is not None:
+            return found
+    return None
+
+
+def _literal_path(node: ValueNode, path: list) -> list | None:
+    if isinstance(node, StringValueNode):
+        return path if _UNSTORABLE.search(node.value) else None
+    children = (
+        ((field.name.value, field.value) for field in node.fields) if isinstance(node, ObjectValueNode)
+        else enumerate(node.values) if isinstance(node, ListValueNode)
+        else ()
+    )  # fmt: skip
+    return next((found for key, child in children if (found := _literal_path(child, [*path, key])) is not None), None)
+
+
+class _UnstorableArgument(Visitor):
+    """The field of the first argument literal holding unstorable text; with ``variable``, the
+    argument (or input field) that variable is given to."""
+
+    def __init__(self, variable: str | None = None) -> None:
+        super().__init__()
+        self.variable, self.field = variable, None
+
+    def enter_argument(self, node: ArgumentNode, *_: object) -> object:
+        if self.variable is None and (path := _literal_path(node.value, [])) is not None:
+            self.field = _field_name(node.name.value, isinstance(node.value, ObjectValueNode), path)
+            return BREAK
+        return None
+
+    def enter_variable(self, node: VariableNode, _key: object, parent: object, *_: object) -> object:
+        if node.name.value == self.variable and isinstance(parent, ArgumentNode | ObjectFieldNode):
+            self.field = parent.name.value
+            return BREAK
+        return None
+
+
+def _unstorable_field(context: ExecutionContext, in_literal: bool) -> str | None:
+    document = context.graphql_document
+    if document is None:
+        return None
+    if in_literal:
+        argument = _UnstorableArgument()
+        visit(document, argument)
+        return argument.field  # None when the text is in a variable's default value
+    for name, value in (context.variables or {}).items():
+        if (path := _unstorable_path(value, [])) is not None:
+            use = _UnstorableArgument(name)
+            visit(document, use)
+            return _field_name(use.field or name, isinstance(value, dict), path)
+    return None
+
+
 class RefuseUnstorableText(SchemaExtension):
     """Refuse, before any resolver runs, a request with NUL or a lone surrogate in any string
-    (variables or literals): BAD_USER_INPUT rather than a database or encoding error mid-way."""
+    (variables or literals): BAD_USER_INPUT rather than a database or encoding error mid-way,
+    naming the field where the text was found (looked for once the request is refused)."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        if _has_unstorable_literal(context) or _has_unstorable(context.variables):
-            error = BadUserInput("Text may not contain NUL characters or unpaired surrogates")
+        in_literal = _has_unstorable_literal(context)
+        if in_literal or _has_unstorable(context.variables):
+            field = _unstorable_field(context, in_literal)
+            error = BadUserInput("Text may not contain NUL characters or unpaired surrogates", field)
             context.result = ExecutionResult(data=None, errors=[error])
         yield
 

@@ -171,7 +171,22 @@ LOGIN = "mutation($p: String!) { login(username: \"ada\", password: $p) { token 
 )
 def test_text_no_database_can_store_is_refused_before_any_resolver(client, password, code):
     """Variables (federation_kit.errors.RefuseUnstorableText); login answers only if they pass."""
-    assert error_codes(graphql(client, LOGIN, {"p": password})) == [code]
+    body = graphql(client, LOGIN, {"p": password})
+    assert error_codes(body) == [code]
+    if code == "BAD_USER_INPUT":  # named by the argument the variable is given to
+        assert body["errors"][0]["extensions"]["field"] == "password"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [({"fullName": "Grace\x00"}, "fullName"), ({"email": "\ud800@example.com"}, "email"), ({"\x00": "x"}, "input")],
+    ids=["NUL in fullName", "surrogate in email", "NUL in a key: the argument holding it"],
+)
+def test_unstorable_text_in_an_input_object_is_named_by_its_field(client, fields, field):
+    body = graphql(client, CREATE, {"input": {**new_user(), **fields}})
+    assert error_codes(body) == ["BAD_USER_INPUT"]
+    assert body["errors"][0]["extensions"].get("field") == field
+    assert not User.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -181,7 +196,16 @@ def test_text_no_database_can_store_is_refused_before_any_resolver(client, passw
 )
 def test_string_literals_are_checked_too(client, literal, code):
     query = 'mutation { login(username: "ada", password: "%s") { token } }' % literal
-    assert error_codes(graphql(client, query)) == [code]
+    body = graphql(client, query)
+    assert error_codes(body) == [code]
+    if code == "BAD_USER_INPUT":
+        assert body["errors"][0]["extensions"]["field"] == "password"
+
+
+def test_a_string_literal_in_an_input_object_is_named_by_its_field(client):
+    query = 'mutation { createUser(input: {username: "grace", email: "g@example.com", password: "c0bol-rules-1959", fullName: "x\\u0000"}) { id } }'
+    body = graphql(client, query)
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"]["field"] == "fullName"
 
 
 def test_seed_demo_is_deterministic_and_leaves_existing_data_alone(client):
