@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { getNamedType, GraphQLError, isCompositeType, isInterfaceType, isIntrospectionType, isObjectType, Kind } from 'graphql';
+import { getNamedType, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
 import { loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
@@ -271,15 +271,20 @@ const CODE_FOR = [
 ];
 const RENAMED_CODES = { REQUEST_ENTITY_TOO_LARGE: 'BAD_REQUEST' };
 // Where graphql-js found a variable's value wrong, 'Variable "$i" got invalid value 2147483648 at
-// "i.items[0].quantity"; ...': named by its path in the input, as the subgraphs name a field.
-const INVALID_AT = /^Variable "\$\w+" got invalid value .* at "\w+\.([\w.[\]]+)"; /s;
+// "i.items[0].quantity"; ...': named by its path in the input, as the subgraphs name a field
+// ("items[0].quantity"; a list variable's keeps its name, "skus[2]").
+const INVALID_AT = /^Variable "\$(\w+)" got invalid value .* at "\1((?:\.\w+|\[\d+\])+)"; /s;
+const invalidField = (message) => {
+  const [, variable, path] = INVALID_AT.exec(message) ?? [];
+  return path && (path.startsWith('.') ? path.slice(1) : variable + path);
+};
 
 function giveStableCode({ message, extensions }) {
   delete extensions.originalError;
   if (RENAMED_CODES[extensions.code]) extensions.code = RENAMED_CODES[extensions.code];
   const code = !extensions.code && CODE_FOR.find(([pattern]) => pattern.test(message))?.[1];
   if (code) extensions.code = code;
-  const field = extensions.code === 'BAD_USER_INPUT' && !extensions.field && INVALID_AT.exec(message)?.[1];
+  const field = extensions.code === 'BAD_USER_INPUT' && !extensions.field && invalidField(message);
   if (field) extensions.field = field;
   // Yoga answers a request without a query with HTTP 200 unless the client accepts
   // application/graphql-response+json (`spec`); every other BAD_REQUEST is a 400.
@@ -340,10 +345,9 @@ const literalsThePlannerReads = (context) => {
 
 // Operation cost: 1 for each field that returns an object, plus the field's @cost weight from its
 // subgraph's schema (a password hash: 1,000), fragments counted where they are spread. An operation
-// over limits.max_cost is refused before any of it runs. Hive Gateway's `demandControl` counts the
-// same way but per subgraph call, as the calls go: a mutation's earlier calls had run when a later
-// one was refused, and it walked each call's document again for every request (4% of the router's
-// CPU at 1 order); a validation rule runs once per document (Yoga caches validation).
+// over limits.max_cost is refused before any of it runs. Not Hive Gateway's `demandControl`: it
+// counts per subgraph call as the calls go, so a mutation's earlier calls have run when a later one
+// is refused, and it costs every request; a validation rule runs once per document (Yoga caches it).
 const costOf = (field) => {
   const cost = (field.astNode?.directives ?? []).find((directive) => directive.name.value === 'cost');
   const weight = cost?.arguments?.find((argument) => argument.name.value === 'weight')?.value;
@@ -359,7 +363,7 @@ const costWithinLimit = (maxCost) => (context) => {
       if (selection.kind === Kind.FIELD) {
         const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[selection.name.value] : undefined;
         const type = field && getNamedType(field.type);
-        if (!field || isIntrospectionType(type)) continue;
+        if (!field) continue; // a meta field (__typename, __schema, __type) or an unknown one: no cost
         total += costOf(field) + (isCompositeType(type) ? 1 + selectionCost(selection.selectionSet, type, spreading) : 0);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;

@@ -406,6 +406,25 @@ def test_an_out_of_range_item_is_refused_and_orders_nothing(targets, router, cus
     assert response.json()["errors"][0]["extensions"]["field"] == f"items[0].{next(iter(OUT_OF_RANGE[case]))}"
 
 
+ITEM = {"sku": "S", "name": "N", "quantity": 1, "unitPrice": "1.00"}
+VARIABLES_IN_A_LITERAL = {
+    # The subgraph refuses text no database stores; the router, an Int beyond 32 bits (graphql-js
+    # names a list variable's value by the variable's name).
+    "NUL in an item variable": ("$it: OrderItemInput!", "items: [$it]", {"it": {**ITEM, "sku": "S\u0000"}}, "items[0].sku"),
+    "an Int beyond 32 bits in a list variable": ("$lines: [OrderItemInput!]!", "items: $lines", {"lines": [ITEM, {**ITEM, "quantity": 2**31}]}, "lines[1].quantity"),
+}
+
+
+@pytest.mark.parametrize("case", VARIABLES_IN_A_LITERAL)
+def test_a_bad_value_given_through_a_variable_is_named_by_its_path(targets, router, customer, case):
+    definition, items, variables, field = VARIABLES_IN_A_LITERAL[case]
+    query = f'mutation({definition}) {{ createOrder(input: {{userId: "{customer["id"]}", currency: "EUR", {items}}}) {{ id }} }}'
+    with unchanged(router):
+        response = targets["router"].post(query, variables, customer["token"])
+        assert_clean_error(response, {"BAD_USER_INPUT"})
+    assert response.json()["errors"][0]["extensions"]["field"] == field
+
+
 @pytest.mark.parametrize(
     "key", ["", "k" * 101, "key\u0000nul", "key\ud800surrogate", "\udfff"], ids=["empty", "101 chars", "NUL", "lone surrogate", "lone low surrogate"]
 )

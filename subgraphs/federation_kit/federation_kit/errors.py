@@ -14,14 +14,12 @@ from graphql import (
     BREAK,
     ArgumentNode,
     ExecutionResult,
+    FragmentDefinitionNode,
     GraphQLError,
-    ListValueNode,
-    ObjectFieldNode,
-    ObjectValueNode,
     StringValueNode,
-    ValueNode,
-    VariableNode,
     Visitor,
+    get_operation_ast,
+    value_from_ast_untyped,
     visit,
 )
 from strawberry.extensions import SchemaExtension
@@ -214,18 +212,8 @@ def _has_unstorable_literal(context: ExecutionContext) -> bool:
     return literal.found
 
 
-# Where the refused text is, named as the other BAD_USER_INPUT errors name a field: its path in the
-# argument's input object ("items[0].sku"), or the argument's name when it is no object ("password").
-# Looked for only once a request is refused.
-
-
-def _field_name(argument: str, value_is_object: bool, path: list) -> str:
-    keys = path if value_is_object and path else [argument, *path]
-    return "".join(f"[{key}]" if isinstance(key, int) else f".{key}" if i else key for i, key in enumerate(keys))
-
-
 def _unstorable_path(value: object, path: list) -> list | None:
-    """The keys down to the first unstorable text of a JSON value (to its object, for a key's own)."""
+    """The keys down to the first unstorable text of a value (to its object, for a key's own)."""
     items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else None
     if items is None:
         return path if isinstance(value, str) and _UNSTORABLE.search(value) else None
@@ -237,65 +225,52 @@ def _unstorable_path(value: object, path: list) -> list | None:
     return None
 
 
-def _literal_path(node: ValueNode, path: list) -> list | None:
-    if isinstance(node, StringValueNode):
-        return path if _UNSTORABLE.search(node.value) else None
-    children = (
-        ((field.name.value, field.value) for field in node.fields) if isinstance(node, ObjectValueNode)
-        else enumerate(node.values) if isinstance(node, ListValueNode)
-        else ()
-    )  # fmt: skip
-    return next((found for key, child in children if (found := _literal_path(child, [*path, key])) is not None), None)
-
-
 class _UnstorableArgument(Visitor):
-    """The field of the first argument literal holding unstorable text; with ``variable``, the
-    argument (or input field) that variable is given to."""
+    """The first argument whose value, variables and their defaults put in, holds unstorable text,
+    named as other BAD_USER_INPUT errors name a field: the path in its input object
+    ("items[0].sku"), or the argument's own name when its value is no object ("password")."""
 
-    def __init__(self, variable: str | None = None) -> None:
+    def __init__(self, variables: dict) -> None:
         super().__init__()
-        self.variable, self.field = variable, None
+        self.variables, self.field = variables, None
 
     def enter_argument(self, node: ArgumentNode, *_: object) -> object:
-        if self.variable is None and (path := _literal_path(node.value, [])) is not None:
-            self.field = _field_name(node.name.value, isinstance(node.value, ObjectValueNode), path)
-            return BREAK
-        return None
-
-    def enter_variable(self, node: VariableNode, _key: object, parent: object, *_: object) -> object:
-        if node.name.value == self.variable and isinstance(parent, ArgumentNode | ObjectFieldNode):
-            self.field = parent.name.value
-            return BREAK
-        return None
+        value = value_from_ast_untyped(node.value, self.variables)
+        if (path := _unstorable_path(value, [])) is None:
+            return None
+        keys = path if isinstance(value, dict) and path else [node.name.value, *path]
+        self.field = "".join(f"[{key}]" if isinstance(key, int) else f".{key}" if i else key for i, key in enumerate(keys))
+        return BREAK
 
 
-def _unstorable_field(context: ExecutionContext, in_literal: bool) -> str | None:
+def _unstorable_field(context: ExecutionContext) -> str | None:
+    """Where the refused text is; looked for only once a request is refused."""
     document = context.graphql_document
-    if document is None:
+    operation = document and get_operation_ast(document, context.operation_name)
+    if operation is None:
         return None
-    if in_literal:
-        argument = _UnstorableArgument()
-        visit(document, argument)
-        return argument.field  # None when the text is in a variable's default value
-    for name, value in (context.variables or {}).items():
-        if (path := _unstorable_path(value, [])) is not None:
-            use = _UnstorableArgument(name)
-            visit(document, use)
-            return _field_name(use.field or name, isinstance(value, dict), path)
-    return None
+    defaults = {
+        definition.variable.name.value: value_from_ast_untyped(definition.default_value)
+        for definition in operation.variable_definitions or ()
+        if definition.default_value is not None
+    }
+    argument = _UnstorableArgument({**defaults, **(context.variables or {})})
+    for definition in (operation, *(d for d in document.definitions if isinstance(d, FragmentDefinitionNode))):
+        visit(definition, argument)
+        if argument.field is not None:
+            break
+    return argument.field
 
 
 class RefuseUnstorableText(SchemaExtension):
     """Refuse, before any resolver runs, a request with NUL or a lone surrogate in any string
-    (variables or literals): BAD_USER_INPUT rather than a database or encoding error mid-way,
-    naming the field where the text was found (looked for once the request is refused)."""
+    (variables or literals): BAD_USER_INPUT, naming the field, rather than a database or encoding
+    error mid-way."""
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        in_literal = _has_unstorable_literal(context)
-        if in_literal or _has_unstorable(context.variables):
-            field = _unstorable_field(context, in_literal)
-            error = BadUserInput("Text may not contain NUL characters or unpaired surrogates", field)
+        if _has_unstorable_literal(context) or _has_unstorable(context.variables):
+            error = BadUserInput("Text may not contain NUL characters or unpaired surrogates", _unstorable_field(context))
             context.result = ExecutionResult(data=None, errors=[error])
         yield
 

@@ -202,6 +202,20 @@ def test_string_literals_are_checked_too(client, literal, code):
         assert body["errors"][0]["extensions"]["field"] == "password"
 
 
+@pytest.mark.parametrize(
+    ("query", "variables", "field"),
+    [
+        ('mutation($n: String!) { createUser(input: {username: "g", email: "g@example.com", password: "c0bol-rules-1959", fullName: $n}) { id } }', {"n": "x\x00"}, "fullName"),
+        ('mutation($p: String = "x\\u0000") { login(username: "ada", password: $p) { token } }', {}, "password"),
+        ('mutation($p: String!) { login(username: "ada", password: $p) { token } }', {"p": "x", "unused": "x\x00"}, None),
+    ],
+    ids=["a variable in an input object literal", "a variable's default value", "a variable no argument takes"],
+)
+def test_unstorable_text_is_named_by_the_field_that_takes_it(client, query, variables, field):
+    body = graphql(client, query, variables)
+    assert error_codes(body) == ["BAD_USER_INPUT"] and body["errors"][0]["extensions"].get("field") == field
+
+
 def test_a_string_literal_in_an_input_object_is_named_by_its_field(client):
     query = 'mutation { createUser(input: {username: "grace", email: "g@example.com", password: "c0bol-rules-1959", fullName: "x\\u0000"}) { id } }'
     body = graphql(client, query)
