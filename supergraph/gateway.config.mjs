@@ -3,9 +3,11 @@
 // HMAC secret from ROUTER_HMAC_SECRET; the rest is the router's own code: the plugins (bearer
 // tokens, request signing, subgraph timeouts), the error policy (stable codes, masking, the request
 // body parser and its limits) and the example operations shown in Hive Laboratory.
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { defineConfig, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { getNamedType, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind } from 'graphql';
@@ -142,6 +144,50 @@ const useVaryOnOrigin = () => ({
     if (!vary.split(',').some((name) => name.trim().toLowerCase() === 'origin')) response.headers.append('vary', 'Origin');
   },
 });
+
+// Hive Laboratory is one HTML page of 21.6 MB, the same for every visit: sent as it was, each visit
+// downloaded all of it. Now compressed (brotli 3.1 MB, gzip 4.1 MB), once per page text and off
+// the event loop, and with an ETag, so that a browser coming back gets 304 Not Modified.
+const COMPRESS = {
+  br: promisify(brotliCompress),
+  gzip: promisify(gzip),
+};
+const COMPRESS_OPTIONS = {
+  br: { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }, // 11 takes 24 s for 10% less
+  gzip: { level: 9 },
+};
+const useLaboratoryDelivery = () => {
+  let page = null; // { text, etag, encoded: Map(encoding -> Promise<Buffer>) }
+  return {
+    async onResponse({ request, response, setResponse, fetchAPI: { Headers, Response } }) {
+      if (request.method !== 'GET' || !response.headers.get('content-type')?.startsWith('text/html')) return;
+      const text = await response.text();
+      if (page?.text !== text) {
+        const etag = `"${createHash('sha256').update(text).digest('base64url')}"`;
+        page = { text, etag, encoded: new Map() };
+      }
+      const headers = new Headers(response.headers);
+      headers.delete('content-length');
+      headers.set('etag', page.etag);
+      headers.set('cache-control', 'no-cache'); // kept, but asked about again each visit
+      headers.append('vary', 'Accept-Encoding');
+      if (request.headers.get('if-none-match')?.split(',').some((tag) => tag.trim() === page.etag)) {
+        setResponse(new Response(null, { status: 304, headers }));
+        return;
+      }
+      const accepted = (request.headers.get('accept-encoding') ?? '').split(',').map((part) => part.split(';')[0].trim().toLowerCase());
+      const encoding = ['br', 'gzip'].find((name) => accepted.includes(name));
+      if (!encoding) {
+        setResponse(new Response(text, { status: response.status, headers }));
+        return;
+      }
+      const { encoded } = page;
+      if (!encoded.has(encoding)) encoded.set(encoding, COMPRESS[encoding](text, COMPRESS_OPTIONS[encoding]));
+      headers.set('content-encoding', encoding);
+      setResponse(new Response(await encoded.get(encoding), { status: response.status, headers }));
+    },
+  };
+};
 
 // A subgraph that failed (down, refused, timed out) is named, so clients and operators know which
 // fields are null and why; its URL and the request sent to it never leak. Errors a subgraph
@@ -516,6 +562,7 @@ export const gatewayConfig = defineConfig({
     useHmacSignature(secret),
     useStableErrors(),
     ...(allowedOrigins.size ? [useVaryOnOrigin()] : []),
+    ...(config.graphiql ? [useLaboratoryDelivery()] : []),
   ],
   maxDepth: config.limits.max_depth,
   maxTokens: config.limits.max_tokens,

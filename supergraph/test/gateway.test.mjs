@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { brotliDecompressSync } from 'node:zlib';
 import YAML from 'yaml';
 import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, TEST_HMAC_SECRET, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
 
@@ -39,6 +41,17 @@ async function writeRouterConfig({ dir, jwks }, change) {
   const path = join(dir, 'router-config.yaml');
   writeFileSync(path, YAML.stringify(config));
   return { path, url: `http://127.0.0.1:${config.listen.port}` };
+}
+
+// A GET as it comes over the wire: fetch would decode the body and hide its encoding.
+function getRaw(url, headers) {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
 }
 
 function post(url, query, headers = {}) {
@@ -109,6 +122,26 @@ test('the gateway serves a federated query with the configured settings', { time
   const ide = await fetch(`${router.url}/graphql`, { headers: { accept: 'text/html' } });
   assert.equal(ide.status, 200);
   assert.match(await ide.text(), /laboratory/i);
+  // Laboratory (megabytes of HTML) is sent compressed, with an ETag a returning browser revalidates.
+  const compressed = await getRaw(`${router.url}/graphql`, { accept: 'text/html', 'accept-encoding': 'gzip, br' });
+  assert.equal(compressed.headers['content-encoding'], 'br');
+  const page = brotliDecompressSync(compressed.body).toString();
+  assert.match(page, /laboratory/i);
+  assert.ok(compressed.body.length * 4 < page.length, `${compressed.body.length} bytes for ${page.length}`);
+  const plain = await getRaw(`${router.url}/graphql`, { accept: 'text/html' });
+  assert.equal(plain.headers['content-encoding'], undefined);
+  assert.equal(plain.body.toString(), page);
+  assert.equal(plain.headers.etag, compressed.headers.etag);
+  const revisit = await getRaw(`${router.url}/graphql`, { accept: 'text/html', 'if-none-match': compressed.headers.etag });
+  assert.equal(revisit.status, 304);
+  assert.equal(revisit.body.length, 0);
+  // GraphQL answers are left as they are: compressing would cost the router CPU on every request.
+  const answer = await fetch(`${router.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'accept-encoding': 'br, gzip' },
+    body: JSON.stringify({ query: '{ __typename }' }),
+  });
+  assert.equal(answer.headers.get('content-encoding'), null);
 
   assert.deepEqual(await gateway.stop(), { code: 0, signal: null });
 });
