@@ -146,8 +146,9 @@ const useVaryOnOrigin = () => ({
 });
 
 // Hive Laboratory is one HTML page of 21.6 MB, the same for every visit: sent as it was, each visit
-// downloaded all of it. Now compressed (brotli 3.1 MB, gzip 4.1 MB), once per page text and off
-// the event loop, and with an ETag, so that a browser coming back gets 304 Not Modified.
+// downloaded all of it. Now compressed (brotli 3.1 MB, gzip 4.1 MB) once and off the event loop,
+// and with an ETag, so that a browser coming back gets 304 Not Modified. Only the compressed pages
+// are kept, not the text; the page's length tells a changed page (the options are fixed at start).
 const COMPRESS = {
   br: promisify(brotliCompress),
   gzip: promisify(gzip),
@@ -157,14 +158,14 @@ const COMPRESS_OPTIONS = {
   gzip: { level: 9 },
 };
 const useLaboratoryDelivery = () => {
-  let page = null; // { text, etag, encoded: Map(encoding -> Promise<Buffer>) }
+  let page = null; // { length, etag, encoded: Map(encoding -> Promise<Buffer>) }
   return {
     async onResponse({ request, response, setResponse, fetchAPI: { Headers, Response } }) {
       if (request.method !== 'GET' || !response.headers.get('content-type')?.startsWith('text/html')) return;
       const text = await response.text();
-      if (page?.text !== text) {
+      if (page?.length !== text.length) {
         const etag = `"${createHash('sha256').update(text).digest('base64url')}"`;
-        page = { text, etag, encoded: new Map() };
+        page = { length: text.length, etag, encoded: new Map() };
       }
       const headers = new Headers(response.headers);
       headers.delete('content-length');
