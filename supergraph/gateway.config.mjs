@@ -176,7 +176,10 @@ const useLaboratoryDelivery = () => {
         setResponse(new Response(null, { status: 304, headers }));
         return;
       }
-      const accepted = (request.headers.get('accept-encoding') ?? '').split(',').map((part) => part.split(';')[0].trim().toLowerCase());
+      const accepted = (request.headers.get('accept-encoding') ?? '')
+        .split(',')
+        .filter((part) => !/;\s*q=0(\.0*)?\s*$/i.test(part)) // "br;q=0": anything but brotli
+        .map((part) => part.split(';')[0].trim().toLowerCase());
       const encoding = ['br', 'gzip'].find((name) => accepted.includes(name));
       if (!encoding) {
         setResponse(new Response(text, { status: response.status, headers }));

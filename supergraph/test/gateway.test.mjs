@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { brotliDecompressSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import YAML from 'yaml';
 import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, TEST_HMAC_SECRET, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
 
@@ -128,6 +128,9 @@ test('the gateway serves a federated query with the configured settings', { time
   const page = brotliDecompressSync(compressed.body).toString();
   assert.match(page, /laboratory/i);
   assert.ok(compressed.body.length * 4 < page.length, `${compressed.body.length} bytes for ${page.length}`);
+  const gzipped = await getRaw(`${router.url}/graphql`, { accept: 'text/html', 'accept-encoding': 'br;q=0, gzip' });
+  assert.equal(gzipped.headers['content-encoding'], 'gzip');
+  assert.equal(gunzipSync(gzipped.body).toString(), page);
   const plain = await getRaw(`${router.url}/graphql`, { accept: 'text/html' });
   assert.equal(plain.headers['content-encoding'], undefined);
   assert.equal(plain.body.toString(), page);
