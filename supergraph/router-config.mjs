@@ -53,8 +53,8 @@ export function validateRouterConfig(config, label = 'router-config.yaml') {
 }
 
 // Subgraph names as the supergraph declares them: enum join__Graph { X @join__graph(name: "x", url: "...") }
-function subgraphNames(supergraphSdl) {
-  const joinGraph = parse(supergraphSdl).definitions.find(
+function subgraphNames(document) {
+  const joinGraph = document.definitions.find(
     (d) => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph',
   );
   return (joinGraph?.values ?? []).flatMap((v) =>
@@ -62,6 +62,25 @@ function subgraphNames(supergraphSdl) {
       .filter((d) => d.name.value === 'join__graph')
       .map((d) => d.arguments.find((a) => a.name.value === 'name')?.value.value),
   );
+}
+
+// The costliest field of the supergraph, as the router's cost rule counts it alone: its @cost weight,
+// plus 1 when it returns an object. { name: 'Mutation.login', cost: 1001 }, or null without @cost.
+function costliestField(document) {
+  const definitions = new Map(document.definitions.filter((d) => d.name).map((d) => [d.name.value, d.kind]));
+  const composite = new Set([Kind.OBJECT_TYPE_DEFINITION, Kind.INTERFACE_TYPE_DEFINITION, Kind.UNION_TYPE_DEFINITION]);
+  let costliest = null;
+  for (const type of document.definitions) {
+    for (const field of type.kind === Kind.OBJECT_TYPE_DEFINITION || type.kind === Kind.INTERFACE_TYPE_DEFINITION ? type.fields ?? [] : []) {
+      const weight = field.directives.find((d) => d.name.value === 'cost')?.arguments.find((a) => a.name.value === 'weight')?.value;
+      if (weight?.kind !== Kind.INT) continue;
+      let named = field.type;
+      while (named.type) named = named.type;
+      const cost = Number(weight.value) + (composite.has(definitions.get(named.name.value)) ? 1 : 0);
+      if (!costliest || cost > costliest.cost) costliest = { name: `${type.name.value}.${field.name.value}`, cost };
+    }
+  }
+  return costliest;
 }
 
 /**
@@ -83,8 +102,16 @@ export function loadRouterConfig(file) {
   if (!existsSync(supergraph)) {
     throw new RouterConfigError(`${label}: supergraph ${supergraph} does not exist (run \`make schema\`)`);
   }
+  const document = parse(readFileSync(supergraph, 'utf8'));
+  // A limit below what one field costs alone would refuse every operation that asks for it.
+  const costliest = costliestField(document);
+  if (costliest && config.limits.max_cost < costliest.cost) {
+    throw new RouterConfigError(
+      `${label}: limits.max_cost (${config.limits.max_cost}) is below what ${costliest.name} costs alone (${costliest.cost}): no operation could ask for it`,
+    );
+  }
   // An override for a name the supergraph does not have would be silently unused by the gateway.
-  const known = subgraphNames(readFileSync(supergraph, 'utf8'));
+  const known = subgraphNames(document);
   for (const name of Object.keys(config.subgraphs ?? {})) {
     if (!known.includes(name)) {
       throw new RouterConfigError(

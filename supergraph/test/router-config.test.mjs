@@ -74,3 +74,26 @@ test('invalid YAML and a missing supergraph file are reported', (t) => {
   writeFileSync(join(dir, 'router-config.yaml'), 'listen: {host: 127.0.0.1\n');
   rejects(() => loadRouterConfig(file), /router-config\.yaml: /);
 });
+
+test('a max_cost below what one field costs alone is rejected', (t) => {
+  const dir = tempDir(t);
+  const users = readFileSync(fixture('users.graphql'), 'utf8')
+    .replace(/import: \[/, 'import: ["@cost", ')
+    .concat('\ntype Mutation {\n  login(password: String!): User @cost(weight: 1000)\n}\n');
+  writeFileSync(join(dir, 'users.graphql'), users);
+  const supergraphYaml = writeSupergraphYaml(dir, {
+    users: { url: 'http://127.0.0.1:4001/graphql', file: join(dir, 'users.graphql') },
+    orders: { url: 'http://127.0.0.1:4002/graphql', file: fixture('orders.graphql') },
+  });
+  assert.equal(compose('--config', supergraphYaml).status, 0);
+  const file = join(dir, 'router-config.yaml');
+  const write = (maxCost) => {
+    const config = { ...committed(), supergraph: 'supergraph.graphql', limits: { ...committed().limits, max_cost: maxCost } };
+    delete config.subgraphs;
+    writeFileSync(file, YAML.stringify(config));
+  };
+  write(1000); // the weight, and 1 for the object login returns
+  rejects(() => loadRouterConfig(file), /limits\.max_cost \(1000\) is below what Mutation\.login costs alone \(1001\): no operation could ask for it/);
+  write(1001);
+  assert.equal(loadRouterConfig(file).limits.max_cost, 1001);
+});
