@@ -412,8 +412,8 @@ const costWithinLimit = (maxCost) => (context) => {
     for (const selection of selectionSet?.selections ?? []) {
       if (selection.kind === Kind.FIELD) {
         const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[selection.name.value] : undefined;
-        const type = field && getNamedType(field.type);
         if (!field) continue; // a meta field (__typename, __schema, __type) or an unknown one: no cost
+        const type = getNamedType(field.type);
         total += costOf(field) + (isCompositeType(type) ? 1 + selectionCost(selection.selectionSet, type, spreading) : 0);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
