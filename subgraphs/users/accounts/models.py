@@ -17,17 +17,28 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
 
 
+def email_as_stored(email: str) -> str:
+    """An email as every write stores it (createUser, the admin, the ORM): NFKC, lowercased whole.
+    Django's normalize_email (the admin's, createsuperuser's) lowercases the domain only, and the
+    unique constraint's LOWER() folds ASCII letters only on SQLite: written through the ORM,
+    "Émile@x.org" and "émile@x.org" were two accounts."""
+    return unicodedata.normalize("NFKC", email.strip()).lower()
+
+
 class UserQuerySet(models.QuerySet):
-    """Bulk writes set username_key as save() does: they do not call it."""
+    """Bulk writes set username_key and the stored email as save() does: they do not call it."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for user in objs:
             user.username_key = username_key(user.username)
+            user.email = email_as_stored(user.email)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs, fields = list(objs), list(fields)
+        for user in objs:
+            user.email = email_as_stored(user.email)
         if "username" in fields:
             for user in objs:
                 user.username_key = username_key(user.username)
@@ -54,16 +65,26 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["id"]
-        # Emails are unique whatever their case (they are lowercased before they are stored).
+        # Emails are unique whatever their case: every write stores them lowercased
+        # (email_as_stored), and the unique index compares their LOWER().
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="accounts_user_email_ci_unique",
+                violation_error_message="A user with that email already exists.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.username
 
+    def clean(self):
+        super().clean()
+        self.email = email_as_stored(self.email)  # before the constraints are checked against it
+
     def save(self, *args, **kwargs):
         self.username_key = username_key(self.username)
+        self.email = email_as_stored(self.email)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_key"}

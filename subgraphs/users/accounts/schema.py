@@ -1,5 +1,3 @@
-import unicodedata
-
 import strawberry
 import strawberry_django
 from django.contrib.auth import authenticate
@@ -34,11 +32,11 @@ class Query:
 
 def refuse_if_taken(username: str, email: str) -> None:
     """Case-insensitive, as the database's unique constraints on them are: the username by its
-    username_key (full Unicode case folding, done here, not by the database); the email as stored,
-    lowercased."""
+    username_key (full Unicode case folding, done here, not by the database); the email as stored
+    (models.email_as_stored)."""
     if models.User.objects.filter(username_key=models.username_key(username)).exists():
         raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN)
-    if models.User.objects.filter(email__iexact=email).exists():
+    if models.User.objects.filter(email=email).exists():
         raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
 
 
@@ -68,7 +66,7 @@ class Mutation:
     def create_user(self, info: SubgraphInfo, input: CreateUserInput) -> User:
         # NFKC first, as full_clean stores the username: "ＡLAN" is "ALAN", so it is checked as that.
         username = models.User.normalize_username(input.username.strip())
-        email = unicodedata.normalize("NFKC", input.email.strip()).lower()
+        email = models.email_as_stored(input.email)
         check_readable(input.full_name, "fullName", "fullName")
         refuse_if_taken(username, email)
         user = models.User(username=username, email=email, full_name=input.full_name.strip())

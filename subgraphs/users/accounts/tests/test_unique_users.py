@@ -153,3 +153,54 @@ def test_a_sign_up_that_loses_the_race_to_a_case_variant_gets_username_taken(cli
     body = graphql(client, CREATE, {"input": {**GRACE, "username": first}})
     assert error_codes(body) == ["USERNAME_TAKEN"]
     assert list(User.objects.values_list("username", flat=True)) == [second]
+
+
+# Emails the database's LOWER() tells apart on SQLite (non-ASCII letters): the same once stored.
+EMAIL_VARIANTS = [("émile@example.org", "ÉMILE@example.org"), ("Ölaf@Example.ORG", "ölaf@example.org")]
+
+
+@pytest.mark.parametrize(("first", "second"), EMAIL_VARIANTS)
+def test_every_write_stores_the_email_lowercased_whole(first, second):
+    # Django's normalize_email (the admin's, createsuperuser's) lowercases the domain only.
+    user = User.objects.create_user("first", first, "x")
+    assert User.objects.get(pk=user.pk).email == first.lower()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="second", email=second)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_create([User(username="second", email=second)])
+    other = User.objects.create(username="other", email="other@example.org")
+    other.email = second
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.bulk_update([other], ["email"])
+
+
+# Valid to a form (Django's EmailValidator takes non-ASCII letters in the domain only).
+@pytest.mark.parametrize(("first", "second"), [("grace@example.com", "Grace@Example.COM"), ("ada@éxample.org", "ADA@ÉXAMPLE.org")])
+def test_a_form_that_edits_the_email_is_told_it_is_taken(first, second):
+    from django.core.exceptions import ValidationError
+
+    User.objects.create(username="first", email=first)
+    with pytest.raises(ValidationError, match="A user with that email already exists."):
+        User(username="second", email=second).full_clean(exclude=["password"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migration_names_emails_registered_in_several_forms_and_stores_the_rest():
+    executor = MigrationExecutor(connection)
+    start, after = [("accounts", "0005_username_key_unique")], executor.loader.graph.leaf_nodes("accounts")
+    executor.migrate(start)
+    OldUser = executor.loader.project_state(start).apps.get_model("accounts", "User")
+    emails = ["Émile@Example.org", "émile@example.org", "Carol@Example.ORG"]
+    try:
+        for number, email in enumerate(emails):
+            # A queryset of the old model's own: today's manager would store the email lowercased.
+            OldUser.objects.bulk_create([OldUser(username=f"user{number}", username_key=f"user{number}", email=email)])
+            OldUser.objects.filter(username=f"user{number}").update(email=email)
+        executor.loader.build_graph()
+        with pytest.raises(RuntimeError, match="several forms: émile@example.org: Émile@Example.org, émile@example.org. Change"):
+            executor.migrate(after)
+    finally:
+        OldUser.objects.filter(username="user0").delete()
+        executor.loader.build_graph()
+        executor.migrate(after)
+    assert list(User.objects.values_list("email", flat=True)) == ["émile@example.org", "carol@example.org"]
