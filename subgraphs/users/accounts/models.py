@@ -26,7 +26,16 @@ def email_as_stored(email: str) -> str:
 
 
 class UserQuerySet(models.QuerySet):
-    """Bulk writes set username_key and the stored email as save() does: they do not call it."""
+    """Bulk writes and update() set username_key and the stored email as save() does: they do not
+    call it."""
+
+    def update(self, **kwargs):
+        # A value, not an expression (bulk_update's CASE sets username_key beside it).
+        if isinstance(kwargs.get("username"), str):
+            kwargs["username_key"] = username_key(kwargs["username"])
+        if isinstance(kwargs.get("email"), str):
+            kwargs["email"] = email_as_stored(kwargs["email"])
+        return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

@@ -106,6 +106,16 @@ def test_the_database_refuses_a_username_taken_in_another_case_whatever_the_lett
 
 
 @pytest.mark.parametrize(("first", "second"), CASE_VARIANTS)
+def test_update_sets_the_username_key_and_the_stored_email(first, second):
+    User.objects.create(username=first, email="first@example.com")
+    other = User.objects.create(username="other", email="other@example.com")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.filter(pk=other.pk).update(username=second)
+    User.objects.filter(pk=other.pk).update(username="zoë", email="Zoë@Example.COM")
+    assert User.objects.get_by_natural_key("ZOË").email == "zoë@example.com"
+
+
+@pytest.mark.parametrize(("first", "second"), CASE_VARIANTS)
 def test_bulk_create_and_bulk_update_set_the_username_key(first, second):
     [user] = User.objects.bulk_create([User(username=first, email="first@example.com")])
     assert User.objects.get(pk=user.pk).username_key == User.objects.get_by_natural_key(second).username_key
@@ -193,9 +203,8 @@ def test_a_migration_names_emails_registered_in_several_forms_and_stores_the_res
     emails = ["Émile@Example.org", "émile@example.org", "Carol@Example.ORG"]
     try:
         for number, email in enumerate(emails):
-            # A queryset of the old model's own: today's manager would store the email lowercased.
-            OldUser.objects.bulk_create([OldUser(username=f"user{number}", username_key=f"user{number}", email=email)])
-            OldUser.objects.filter(username=f"user{number}").update(email=email)
+            # Its base manager's plain queryset: today's would store the email lowercased.
+            OldUser._base_manager.bulk_create([OldUser(username=f"user{number}", username_key=f"user{number}", email=email)])
         executor.loader.build_graph()
         with pytest.raises(RuntimeError, match="several forms: émile@example.org: Émile@Example.org, émile@example.org. Change"):
             executor.migrate(after)
