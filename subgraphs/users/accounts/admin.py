@@ -1,11 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 
 from accounts.models import User
 
 
+class UserCreationForm(AdminUserCreationForm):
+    """Django's asks for a username and password only: every user added got the email "", and the
+    second one failed on the unique constraint (HTTP 500)."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "email", "full_name")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    add_form = UserCreationForm
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "full_name", "usable_password", "password1", "password2")}),
+    )
     list_display = ("id", "username", "email", "full_name", "is_staff", "date_joined")
     search_fields = ("username", "email", "full_name")
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Profile", {"fields": ("full_name",)}))

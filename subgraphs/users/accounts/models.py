@@ -22,7 +22,7 @@ def email_as_stored(email: str) -> str:
     Django's normalize_email (the admin's, createsuperuser's) lowercases the domain only, and the
     unique constraint's LOWER() folds ASCII letters only on SQLite: written through the ORM,
     "Émile@x.org" and "émile@x.org" were two accounts."""
-    return unicodedata.normalize("NFKC", email.strip()).lower()
+    return unicodedata.normalize("NFKC", email).strip().lower()
 
 
 class UserQuerySet(models.QuerySet):
@@ -30,11 +30,14 @@ class UserQuerySet(models.QuerySet):
     call it."""
 
     def update(self, **kwargs):
-        # A value, not an expression (bulk_update's CASE sets username_key beside it).
         if isinstance(kwargs.get("username"), str):
             kwargs["username_key"] = username_key(kwargs["username"])
+        elif "username" in kwargs and "username_key" not in kwargs:
+            # An expression's result is known to the database only (bulk_update's CASE comes with
+            # a CASE for username_key).
+            raise TypeError("update(username=...) takes a string: username_key is computed from it in Python")
         if isinstance(kwargs.get("email"), str):
-            kwargs["email"] = email_as_stored(kwargs["email"])
+            kwargs["email"] = email_as_stored(kwargs["email"])  # an expression's is the caller's to store so
         return super().update(**kwargs)
 
     def bulk_create(self, objs, *args, **kwargs):
@@ -46,8 +49,9 @@ class UserQuerySet(models.QuerySet):
 
     def bulk_update(self, objs, fields, *args, **kwargs):
         objs, fields = list(objs), list(fields)
-        for user in objs:
-            user.email = email_as_stored(user.email)
+        if "email" in fields:
+            for user in objs:
+                user.email = email_as_stored(user.email)
         if "username" in fields:
             for user in objs:
                 user.username_key = username_key(user.username)
@@ -66,8 +70,8 @@ class User(AbstractUser):
 
     full_name = models.CharField(max_length=150, blank=True)
     email = models.EmailField()
-    # Unique: usernames are unique whatever their case ("Émile" is émile). Set by save() and
-    # bulk_create from the username, never edited on its own; not in the GraphQL schema.
+    # Unique: usernames are unique whatever their case ("Émile" is émile). Set from the username by
+    # save() and the queryset's writes, never edited on its own; not in the GraphQL schema.
     username_key = models.CharField(max_length=USERNAME_KEY_MAX_LENGTH, unique=True, editable=False)
 
     objects = CaseInsensitiveUserManager()

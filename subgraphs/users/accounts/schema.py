@@ -4,6 +4,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
 from strawberry.federation.schema_directives import Cost
 
 from accounts import models, tokens
@@ -32,11 +33,11 @@ class Query:
 
 def refuse_if_taken(username: str, email: str) -> None:
     """Case-insensitive, as the database's unique constraints on them are: the username by its
-    username_key (full Unicode case folding, done here, not by the database); the email as stored
-    (models.email_as_stored)."""
+    username_key (full Unicode case folding, done here, not by the database); the email by the
+    LOWER() of the unique constraint (and its index), so a row stored otherwise is found too."""
     if models.User.objects.filter(username_key=models.username_key(username)).exists():
         raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN)
-    if models.User.objects.filter(email=email).exists():
+    if models.User.objects.alias(email_lower=Lower("email")).filter(email_lower=email).exists():
         raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
 
 
