@@ -25,9 +25,20 @@ def email_as_stored(email: str) -> str:
     return unicodedata.normalize("NFKC", email).strip().lower()
 
 
+def store_derived_fields(user) -> None:
+    """What every write of a user sets: username_key from the username, the email as stored. A
+    function, not a method: migrations' historical users go through the queryset too."""
+    user.username_key = username_key(user.username)
+    user.email = email_as_stored(user.email)
+
+
 class UserQuerySet(models.QuerySet):
     """Bulk writes and update() set username_key and the stored email as save() does: they do not
     call it."""
+
+    def named(self, username: str) -> "UserQuerySet":
+        """The user called ``username`` whatever its case: usernames are unique that way."""
+        return self.filter(username_key=username_key(username))
 
     def update(self, **kwargs):
         if isinstance(kwargs.get("username"), str):
@@ -43,8 +54,7 @@ class UserQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         for user in objs:
-            user.username_key = username_key(user.username)
-            user.email = email_as_stored(user.email)
+            store_derived_fields(user)
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -61,8 +71,8 @@ class UserQuerySet(models.QuerySet):
 
 class CaseInsensitiveUserManager(UserManager.from_queryset(UserQuerySet)):
     def get_by_natural_key(self, username: str) -> "User":
-        """The user a login names, whatever the case it is typed in: usernames are unique that way."""
-        return self.get(username_key=username_key(username))
+        """The user a login names, whatever the case it is typed in."""
+        return self.named(username).get()
 
 
 class User(AbstractUser):
@@ -96,8 +106,7 @@ class User(AbstractUser):
         self.email = email_as_stored(self.email)  # before the constraints are checked against it
 
     def save(self, *args, **kwargs):
-        self.username_key = username_key(self.username)
-        self.email = email_as_stored(self.email)
+        store_derived_fields(self)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "username" in update_fields:
             kwargs["update_fields"] = {*update_fields, "username_key"}
@@ -108,6 +117,5 @@ class User(AbstractUser):
         super().validate_unique(exclude)
         if exclude and "username" in exclude:
             return
-        taken = type(self)._default_manager.filter(username_key=username_key(self.username)).exclude(pk=self.pk)
-        if taken.exists():
+        if type(self)._default_manager.named(self.username).exclude(pk=self.pk).exists():
             raise ValidationError({"username": self.unique_error_message(type(self), ["username"])})

@@ -35,7 +35,7 @@ def refuse_if_taken(username: str, email: str) -> None:
     """Case-insensitive, as the database's unique constraints on them are: the username by its
     username_key (full Unicode case folding, done here, not by the database); the email by the
     LOWER() of the unique constraint (and its index), so a row stored otherwise is found too."""
-    if models.User.objects.filter(username_key=models.username_key(username)).exists():
+    if models.User.objects.named(username).exists():
         raise ServiceError(f"The username {username!r} is taken", ErrorCode.USERNAME_TAKEN)
     if models.User.objects.alias(email_lower=Lower("email")).filter(email_lower=email).exists():
         raise ServiceError(f"The email {email!r} is already registered", ErrorCode.EMAIL_TAKEN)
