@@ -13,7 +13,7 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { getNamedType, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
-import { loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
+import { costWeight, loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
   ? resolve(process.env.ROUTER_CONFIG)
@@ -398,11 +398,6 @@ const literalsThePlannerReads = (context) => {
 // over limits.max_cost is refused before any of it runs. Not Hive Gateway's `demandControl`: it
 // counts per subgraph call as the calls go, so a mutation's earlier calls have run when a later one
 // is refused, and it costs every request; a validation rule runs once per document (Yoga caches it).
-const costOf = (field) => {
-  const cost = (field.astNode?.directives ?? []).find((directive) => directive.name.value === 'cost');
-  const weight = cost?.arguments?.find((argument) => argument.name.value === 'weight')?.value;
-  return weight?.kind === Kind.INT ? Number(weight.value) : 0;
-};
 const costWithinLimit = (maxCost) => (context) => {
   const schema = context.getSchema();
   const fragments = new Map(context.getDocument().definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
@@ -414,7 +409,7 @@ const costWithinLimit = (maxCost) => (context) => {
         const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[selection.name.value] : undefined;
         if (!field) continue; // a meta field (__typename, __schema, __type) or an unknown one: no cost
         const type = getNamedType(field.type);
-        total += costOf(field) + (isCompositeType(type) ? 1 + selectionCost(selection.selectionSet, type, spreading) : 0);
+        total += costWeight(field.astNode) + (isCompositeType(type) ? 1 + selectionCost(selection.selectionSet, type, spreading) : 0);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
         total += selectionCost(selection.selectionSet, type, spreading);

@@ -64,6 +64,13 @@ function subgraphNames(document) {
   );
 }
 
+/** A field definition's @cost weight in the supergraph (0 without one): what the router's cost rule adds for it. */
+export function costWeight(fieldDefinition) {
+  const cost = fieldDefinition?.directives?.find((directive) => directive.name.value === 'cost');
+  const weight = cost?.arguments?.find((argument) => argument.name.value === 'weight')?.value;
+  return weight?.kind === Kind.INT ? Number(weight.value) : 0;
+}
+
 // The costliest field of the supergraph, as the router's cost rule counts it alone: its @cost weight,
 // plus 1 when it returns an object. { name: 'Mutation.login', cost: 1001 }, or null without @cost.
 function costliestField(document) {
@@ -72,11 +79,11 @@ function costliestField(document) {
   let costliest = null;
   for (const type of document.definitions) {
     for (const field of type.kind === Kind.OBJECT_TYPE_DEFINITION || type.kind === Kind.INTERFACE_TYPE_DEFINITION ? type.fields ?? [] : []) {
-      const weight = field.directives.find((d) => d.name.value === 'cost')?.arguments.find((a) => a.name.value === 'weight')?.value;
-      if (weight?.kind !== Kind.INT) continue;
+      const weight = costWeight(field);
+      if (!weight) continue;
       let named = field.type;
       while (named.type) named = named.type;
-      const cost = Number(weight.value) + (composite.has(definitions.get(named.name.value)) ? 1 : 0);
+      const cost = weight + (composite.has(definitions.get(named.name.value)) ? 1 : 0);
       if (!costliest || cost > costliest.cost) costliest = { name: `${type.name.value}.${field.name.value}`, cost };
     }
   }
