@@ -62,25 +62,8 @@ test('--check fails when api-schema.graphql drifted or is missing', (t) => {
   assert.match(missing.stderr, /api-schema\.graphql does not exist: run `make schema`/);
 });
 
-// users with a field carrying @cost (federation 2.9's demand control), no subgraph using @listSize.
-const COSTLY = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@cost"])
-
-type Query {
-  me: User
-}
-
-type Mutation {
-  login(password: String!): User @cost(weight: 1000)
-}
-
-type User @key(fields: "id") {
-  id: ID!
-  name: String!
-}
-`;
-
 test('a supergraph with @cost imports @listSize, so Apollo reads the same API schema from it', async () => {
-  const sdl = { users: COSTLY, orders: readFileSync(fixture('orders.graphql'), 'utf8') };
+  const sdl = { users: readFileSync(fixture('users-with-cost.graphql'), 'utf8'), orders: readFileSync(fixture('orders.graphql'), 'utf8') };
   const { composeTwice } = await import('../governance/composers.mjs');
   const subgraphs = Object.entries(sdl).map(([name, text], i) => ({ name, url: `http://127.0.0.1:400${i + 1}/graphql`, sdl: text }));
   const { guild, disagreements } = await composeTwice(subgraphs);

@@ -77,12 +77,8 @@ test('invalid YAML and a missing supergraph file are reported', (t) => {
 
 test('a max_cost below what one field costs alone is rejected', (t) => {
   const dir = tempDir(t);
-  const users = readFileSync(fixture('users.graphql'), 'utf8')
-    .replace(/import: \[/, 'import: ["@cost", ')
-    .concat('\ntype Mutation {\n  login(password: String!): User @cost(weight: 1000)\n}\n');
-  writeFileSync(join(dir, 'users.graphql'), users);
   const supergraphYaml = writeSupergraphYaml(dir, {
-    users: { url: 'http://127.0.0.1:4001/graphql', file: join(dir, 'users.graphql') },
+    users: { url: 'http://127.0.0.1:4001/graphql', file: fixture('users-with-cost.graphql') },
     orders: { url: 'http://127.0.0.1:4002/graphql', file: fixture('orders.graphql') },
   });
   assert.equal(compose('--config', supergraphYaml).status, 0);
