@@ -95,6 +95,28 @@ def test_writes_only_for_yourself_unless_staff(anonymous, alice, bob, router):
     assert error_codes(bob(cancel, {"id": bobs["id"]})) == ["ORDER_NOT_CANCELLABLE"]  # paid in part
 
 
+def test_only_the_owner_or_staff_close_an_order_for_payments(stack, alice, bob):
+    # closeOrderForPayments is hidden from the supergraph, but a subgraph checks its caller itself
+    # ("each subgraph verifies it again"): a request the orders service would sign, sent as alice.
+    create = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }"
+    items = [{"sku": "X", "name": "X", "quantity": 1, "unitPrice": "5.00"}]
+    bobs = bob(create, {"input": {"userId": str(BOB_ID), "currency": "EUR", "items": items}})["data"]["createOrder"]["id"]
+    nonexistent = str(10**9)
+
+    def close_as(viewer: Router, order_id: str) -> dict:
+        query = "mutation($id: ID!) { closeOrderForPayments(orderId: $id) }"
+        body = json.dumps({"query": query, "variables": {"id": order_id}}).encode()
+        headers = {"Authorization": f"Bearer {viewer.token}", **signed(stack, body)}
+        return httpx.post(stack.url("payments"), content=body, headers=headers).json()
+
+    assert error_codes(close_as(alice, bobs)) == ["FORBIDDEN"]
+    assert error_codes(close_as(alice, nonexistent)) == ["ORDER_NOT_FOUND"]
+    pay = "mutation($input: PayOrderInput!) { payOrder(input: $input) { id } }"
+    payment = {"input": {"orderId": bobs, "amount": "5.00", "method": "CARD", "idempotencyKey": f"close-{time.time()}"}}
+    assert "id" in bob(pay, payment)["data"]["payOrder"]  # still payable: nothing was closed
+    assert bob("query($id: ID!) { order(id: $id) { status } }", {"id": bobs})["data"]["order"]["status"] != "CANCELLED"
+
+
 def forged(alice: Router) -> dict[str, str]:
     claims = jwt.decode(alice.token, options={"verify_signature": False})
     header = jwt.get_unverified_header(alice.token)

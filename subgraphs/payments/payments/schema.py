@@ -50,8 +50,8 @@ class Mutation:
         extensions=[login_required()],
         description="For the orders service only (hidden from the supergraph): stop taking payments for an order it cancels.",
     )
-    def close_order_for_payments(self, order_id: strawberry.ID) -> bool:
-        services.close_for_payments(parse_id(order_id, "orderId"))
+    def close_order_for_payments(self, info: SubgraphInfo, order_id: strawberry.ID) -> bool:
+        services.close_for_payments(parse_id(order_id, "orderId"), info.context.request)
         return True
 
 

@@ -36,12 +36,11 @@ def _replay(idempotency_key: str, order_id: int, amount: Decimal, method: str, v
 
 
 def _fetch_order(order_id: int, request: HttpRequest) -> dict:
-    """The order as its owner (or staff) sees it: the orders service refuses anyone else."""
+    """The order as its owner (or staff) sees it: the orders service refuses anyone else, and
+    answers none for an order that does not exist."""
     order = query_service("orders", settings.ORDERS_SERVICE_URL, _ORDER, {"id": str(order_id)}, request)["order"]
     if order is None:
         raise ServiceError(f"Order {order_id} does not exist", ErrorCode.ORDER_NOT_FOUND)
-    if order["status"] == "CANCELLED":
-        raise ServiceError(f"Order {order_id} is cancelled", ErrorCode.ORDER_NOT_PAYABLE)
     try:
         order["total"] = Decimal(order["total"])
         order["user_id"] = int(order["user"]["id"])
@@ -69,6 +68,8 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
     if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
         return payment
     order = _fetch_order(order_id, request)
+    if order["status"] == "CANCELLED":
+        raise ServiceError(f"Order {order_id} is cancelled", ErrorCode.ORDER_NOT_PAYABLE)
     try:
         with transaction.atomic():
             _lock_order(order_id)
@@ -101,9 +102,13 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
         raise
 
 
-def close_for_payments(order_id: int) -> None:
+def close_for_payments(order_id: int, request: HttpRequest) -> None:
     """Called by the orders service before it cancels an order: from now on the order takes
     no payment, and an order already paid (in part) cannot be cancelled.
+
+    By the order's owner or staff, as a payment is: the orders service is asked first, as the
+    caller of ``request``; it also refuses an order that does not exist, whose closure would
+    make an order created later with that id unpayable.
 
     Under the same per-order lock as pay_order, so a cancel and a payment racing each other
     end with one of them refused, never with a payment on a cancelled order.
@@ -112,6 +117,7 @@ def close_for_payments(order_id: int) -> None:
     even when this call's answer never reached it (a timeout), so a closed order cannot stay
     placed and unpayable. Closing again emits nothing.
     """
+    _fetch_order(order_id, request)
     with transaction.atomic():
         _lock_order(order_id)
         if paid_for_order(order_id) > 0:

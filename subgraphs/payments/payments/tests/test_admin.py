@@ -1,12 +1,25 @@
 """The Django admin shows an operator what the service holds."""
 
+from types import SimpleNamespace
+
+import pytest
+
+from federation_kit.auth import Viewer
 from federation_kit.models import OutboxEvent
 from payments import services
 from payments.models import OrderClosure
 
+STAFF_REQUEST = SimpleNamespace(viewer=Viewer(user_id=1, is_staff=True))
+
+
+@pytest.fixture(autouse=True)
+def any_order_exists(monkeypatch):
+    """The orders service, asked before a close, knows every order."""
+    monkeypatch.setattr(services, "_fetch_order", lambda order_id, request: {"id": str(order_id), "status": "PLACED"})
+
 
 def test_the_admin_shows_closures_and_changes_none(admin_client):
-    services.close_for_payments(8)
+    services.close_for_payments(8, STAFF_REQUEST)
     closure = OrderClosure.objects.get(order_id=8)
     listed = admin_client.get("/admin/payments/orderclosure/")
     assert listed.status_code == 200 and b'class="field-order_id"' in listed.content and b">8</a>" in listed.content
@@ -17,7 +30,7 @@ def test_the_admin_shows_closures_and_changes_none(admin_client):
 
 
 def test_the_admin_shows_the_outbox_waiting_and_sent_and_changes_nothing(admin_client):
-    services.close_for_payments(9)  # emits payments.order_closed, not sent yet
+    services.close_for_payments(9, STAFF_REQUEST)  # emits payments.order_closed, not sent yet
     event = OutboxEvent.objects.get(type="payments.order_closed")
     row = b'<td class="field-type">payments.order_closed</td>'
     waiting = admin_client.get("/admin/federation_kit/outboxevent/?sent=no")

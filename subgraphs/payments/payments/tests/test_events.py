@@ -24,7 +24,7 @@ STAFF_REQUEST = SimpleNamespace(viewer=Viewer(user_id=1, is_staff=True))
 @pytest.fixture(autouse=True)
 def order_of_100(monkeypatch):
     """Every order is 100.00 EUR, as the orders service would answer."""
-    order = {"total": Decimal("100.00"), "currency": "EUR", "user_id": 7}
+    order = {"status": "PLACED", "total": Decimal("100.00"), "currency": "EUR", "user_id": 7}
     monkeypatch.setattr(services, "_fetch_order", lambda order_id, request: {"id": str(order_id), **order})
 
 
@@ -60,8 +60,8 @@ def test_a_refund_emits_order_refunded_once():
 
 
 def test_closing_an_order_emits_order_closed_once():
-    services.close_for_payments(3)
-    services.close_for_payments(3)  # closed already (a cancel retried): nothing more
+    services.close_for_payments(3, STAFF_REQUEST)
+    services.close_for_payments(3, STAFF_REQUEST)  # closed already (a cancel retried): nothing more
     assert events() == [("payments.order_closed", {"order_id": 3})]
     assert OrderClosure.objects.filter(order_id=3).count() == 1
 
@@ -69,7 +69,7 @@ def test_closing_an_order_emits_order_closed_once():
 def test_a_refused_close_emits_nothing():
     pay("10.00", "part")
     with pytest.raises(ServiceError):
-        services.close_for_payments(1)  # it has a payment: not cancellable
+        services.close_for_payments(1, STAFF_REQUEST)  # it has a payment: not cancellable
     assert events() == [] and not OrderClosure.objects.exists()
 
 

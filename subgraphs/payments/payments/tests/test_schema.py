@@ -1,11 +1,13 @@
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 
 from federation_kit.demo import demo_order, demo_payments
+from federation_kit.models import OutboxEvent
 from federation_kit.testing import ENTITIES, answering_server, error_codes, graphql, token_for, refused_url, representations
-from payments.models import Payment
+from payments.models import OrderClosure, Payment
 
 ORDER_PAYMENT_FIELDS = "... on Order { id payments { amount status } amountPaid amountDue paymentStatus }"
 
@@ -167,15 +169,42 @@ def test_seed_demo_covers_every_payment_status(client):
 
 
 CLOSE = "mutation($id: ID!) { closeOrderForPayments(orderId: $id) }"
+ORDER_10 = b'{"data": {"order": {"id": "5", "status": "PLACED", "total": "10.00", "currency": "EUR", "user": {"id": "1"}}}}'
 
 
 def test_a_closed_order_takes_no_payment_and_a_paid_one_cannot_close(client, settings):
     pay(5, "10.00")
-    assert error_codes(gql(client, CLOSE, {"id": "5"})) == ["ORDER_NOT_CANCELLABLE"]
-    assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True
-    assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True  # idempotent
-    pay(7, "10.00", status=Payment.Status.REFUNDED)
-    assert gql(client, CLOSE, {"id": "7"})["data"]["closeOrderForPayments"] is True
+    with answering_server(ORDER_10) as url:
+        settings.ORDERS_SERVICE_URL = url
+        assert error_codes(gql(client, CLOSE, {"id": "5"})) == ["ORDER_NOT_CANCELLABLE"]
+        assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True
+        assert gql(client, CLOSE, {"id": "6"})["data"]["closeOrderForPayments"] is True  # idempotent
+        pay(7, "10.00", status=Payment.Status.REFUNDED)
+        assert gql(client, CLOSE, {"id": "7"})["data"]["closeOrderForPayments"] is True
+    assert set(OrderClosure.objects.values_list("order_id", flat=True)) == {6, 7}
+
+
+@pytest.mark.parametrize(
+    ("orders_answer", "code"),
+    [
+        (b'{"data": {"order": null}, "errors": [{"message": "Order 6 is not yours", "extensions": {"code": "FORBIDDEN"}}]}', "FORBIDDEN"),
+        (b'{"data": {"order": null}}', "ORDER_NOT_FOUND"),  # a later order with this id must stay payable
+    ],
+)
+def test_only_an_order_the_caller_may_see_closes(client, settings, orders_answer, code):
+    asked = []
+    with answering_server(orders_answer, received=asked) as url:
+        settings.ORDERS_SERVICE_URL = url
+        body = gql(client, CLOSE, {"id": "6"}, token=token_for(2))
+    assert error_codes(body) == [code]
+    assert json.loads(asked[0])["variables"] == {"id": "6"}
+    assert not OrderClosure.objects.exists() and not OutboxEvent.objects.exists()
+
+
+def test_closing_with_orders_unreachable_is_dependency_unavailable(client, settings):
+    settings.ORDERS_SERVICE_URL = refused_url()
+    assert error_codes(gql(client, CLOSE, {"id": "6"})) == ["DEPENDENCY_UNAVAILABLE"]
+    assert not OrderClosure.objects.exists() and not OutboxEvent.objects.exists()
 
 
 def test_the_orders_total_asked_outside_a_representation_is_bad_input_not_a_bug(client, caplog):
