@@ -248,6 +248,13 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 // A GraphQL request nests a few levels (body, variables, input, list, item): 64 is plenty.
 const MAX_JSON_DEPTH = 64;
 
+// gunicorn, under the subgraphs, refuses a header line ("name: value", CRLF) longer than 8,190
+// bytes with HTTP 431, which reached the client as an internal error: a header the router forwards
+// (headers.propagate) must fit, or the request is refused here, before any subgraph is called.
+const MAX_FORWARDED_HEADER_LINE = 8190;
+const forwardedHeaderTooLong = (request) =>
+  propagate.find((name) => name.length + (request.headers.get(name)?.length ?? 0) + 4 > MAX_FORWARDED_HEADER_LINE);
+
 const badRequest = (message, status = 400) =>
   new GraphQLError(message, { extensions: { code: 'BAD_REQUEST', http: { status } } });
 const tooLarge = () => badRequest(`The request body is larger than ${MAX_BODY_BYTES} bytes`, 413);
@@ -445,7 +452,12 @@ const useStableErrors = () => ({
   // visitors' browsers send without a preflight (a sign-up, a login); JSON needs a preflight.
   // A GET is Yoga's, which refuses a mutation in one (HTTP 405).
   onRequestParse({ request, requestParser, setRequestParser }) {
-    if (isJsonRequest(request)) setRequestParser(parseJsonBody);
+    const tooLong = forwardedHeaderTooLong(request);
+    if (tooLong) {
+      setRequestParser(() => {
+        throw badRequest(`The ${tooLong} header is longer than the router forwards (${MAX_FORWARDED_HEADER_LINE} bytes with its name)`, 431);
+      });
+    } else if (isJsonRequest(request)) setRequestParser(parseJsonBody);
     else if (request.method === 'GET' && requestParser) setRequestParser(readingGetParameters(requestParser));
     else setRequestParser(unsupportedMediaType);
   },

@@ -307,6 +307,29 @@ def test_fragments_that_spread_each_other_are_refused(router):
     assert_clean_error(router.post(cyclic), {"GRAPHQL_VALIDATION_FAILED"})
 
 
+# What the router forwards to a subgraph (headers.propagate: authorization, traceparent) must fit a
+# header line of the subgraphs' server, gunicorn: 8,190 bytes with the name, ": " and CRLF.
+FORWARDED_VALUE_FITS = {name: 8190 - len(name) - 4 for name in ("traceparent", "authorization")}
+
+
+def test_the_longest_forwarded_header_the_subgraphs_take_is_forwarded(stack, router):
+    query = {"query": "{ me { id } orders(pagination: {limit: 1}) { id } }"}
+    padded_token = "Bearer" + " " * (FORWARDED_VALUE_FITS["authorization"] - 7 - len(router.token)) + " " + router.token
+    for header, value in (("traceparent", "x" * FORWARDED_VALUE_FITS["traceparent"]), ("authorization", padded_token)):
+        headers = {"authorization": f"Bearer {router.token}", header: value}
+        response = httpx.post(stack.url("router"), json=query, headers=headers, timeout=30)
+        assert response.status_code == 200 and "errors" not in response.json(), response.text[:500]
+
+
+@pytest.mark.parametrize("header", ["traceparent", "authorization"])
+def test_a_forwarded_header_too_long_for_the_subgraphs_is_refused(stack, router, header):
+    value = "Bearer" + " " * FORWARDED_VALUE_FITS[header] + router.token if header == "authorization" else "x" * (FORWARDED_VALUE_FITS[header] + 1)
+    headers = {"authorization": f"Bearer {router.token}", header: value}
+    response = httpx.post(stack.url("router"), json={"query": "{ me { id } orders(pagination: {limit: 1}) { id } }"}, headers=headers, timeout=30)
+    assert_clean_error(response, {"BAD_REQUEST"})
+    assert response.status_code == 431 and header in response.json()["errors"][0]["message"]
+
+
 # Within the router's 2 MiB body limit, the field's own limit refuses it; beyond, the router does (HTTP 413).
 @pytest.mark.parametrize(("size", "code"), [(1_000_000, "BAD_USER_INPUT"), (3_000_000, "BAD_REQUEST")])
 def test_a_huge_string_is_refused(targets, router, customer, size, code):
@@ -514,6 +537,8 @@ BAD_REPRESENTATIONS = {
     "no __typename": [{"id": "1"}],
     "__typename null": [{"__typename": None, "id": "1"}],
     "__typename a number": [{"__typename": 7, "id": "1"}],
+    "__typename a list": [{"__typename": ["{entity}"], "id": "1"}],
+    "__typename an object": [{"__typename": {"{entity}": 1}, "id": "1"}],
     "an unknown type": [{"__typename": "Nope", "id": "1"}],
     "a type that is no entity": [{"__typename": "_Service", "id": "1"}],
     "the Query type": [{"__typename": "Query", "id": "1"}],
