@@ -134,7 +134,7 @@ class FederatedSchema(Schema):
             if not isinstance(representation, dict):
                 raise BadUserInput("a representation is an object with __typename and id", "representations")
             type_name = representation.get("__typename")
-            if type_name not in self._entity_types:
+            if not isinstance(type_name, str) or type_name not in self._entity_types:
                 raise BadUserInput(f"{str(type_name)[:40]!r} is not an entity of this subgraph", "representations")
             by_type[type_name].append(index)
         for type_name, indexes in by_type.items():
