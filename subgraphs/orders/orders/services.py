@@ -45,7 +45,8 @@ def _validate(currency: str, items: list, idempotency_key: str | None) -> Decima
         if not 1 <= item.quantity <= MAX_QUANTITY:
             raise BadUserInput(f"quantity must be between 1 and {MAX_QUANTITY}", f"{where}.quantity")
         check_amount(item.unit_price, f"{where}.unitPrice", "unitPrice", maximum=MAX_UNIT_PRICE)
-    total = sum((item.unit_price * item.quantity for item in items), Decimal("0.00"))
+    # In cents, as stored and read back: "1.50000" x 2 is answered "3.00", not "3.00000".
+    total = sum((item.unit_price * item.quantity for item in items), Decimal("0.00")).quantize(CENT)
     if total > MAX_TOTAL:
         raise BadUserInput(f"the order's total must be at most {MAX_TOTAL}", "items")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= 100:

@@ -60,3 +60,13 @@ def test_the_largest_total_an_order_can_hold_is_taken_and_read_back(client, sett
     order_id = body["data"]["createOrder"]["id"]
     read = graphql(client, "query($id: ID!) { order(id: $id) { total } }", {"id": order_id}, token_for(1))
     assert read["data"]["order"]["total"] == str(MAX_TOTAL)
+
+
+def test_money_is_answered_in_cents_however_the_client_wrote_it(client, settings):
+    items = [{"sku": "A-1", "name": "A", "quantity": 2, "unitPrice": "1.50000"}]
+    query = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id total items { unitPrice } } }"
+    with answering_server(b'{"data": {"user": {"id": "1"}}}') as url:
+        settings.USERS_SERVICE_URL = url
+        created = graphql(client, query, {"input": {**INPUT, "items": items}}, token_for(1))["data"]["createOrder"]
+    read = graphql(client, "query($id: ID!) { order(id: $id) { total items { unitPrice } } }", {"id": created["id"]}, token_for(1))
+    assert {k: v for k, v in created.items() if k != "id"} == read["data"]["order"] == {"total": "3.00", "items": [{"unitPrice": "1.50"}]}
