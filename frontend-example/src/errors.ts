@@ -24,13 +24,22 @@ export const PARTIAL_ANSWER: Problem = {
   message: 'Part of this could not be loaded right now and shows as unknown. Please try again in a moment.',
 };
 
+/** What each service gives, as people know it: a subgraph failure names its service (extensions.serviceName). */
+const SERVICE_GIVES: Record<string, string> = { users: 'Customer details', orders: 'Orders', payments: 'Payments' };
+
 /** `currency` formats the amounts some errors carry (AMOUNT_EXCEEDS_DUE's amountDue). */
 export function describeError(error: CombinedError, currency = 'EUR'): Problem {
   const first = error.graphQLErrors[0];
   if (!first) {
     return { code: 'NETWORK_ERROR', message: 'The shop could not be reached. Check your connection and try again.' };
   }
-  const { code = 'UNKNOWN', field, amountDue } = first.extensions as { code?: string; field?: string; amountDue?: string };
+  const { code = 'UNKNOWN', field, amountDue, serviceName = '' } = first.extensions as {
+    code?: string;
+    field?: string;
+    amountDue?: string;
+    serviceName?: string;
+  };
+  const service = SERVICE_GIVES[serviceName] ?? 'Part of the shop';
   switch (code) {
     case 'USER_NOT_FOUND':
       return { code, field: 'userId', message: 'There is no customer with this ID. Pick one from the list.' };
@@ -60,8 +69,13 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
       return { code, message: 'This belongs to another customer: only they and staff may see or change it.' };
     case 'DEPENDENCY_UNAVAILABLE':
       return { code, message: 'A service needed for this is not answering right now, and nothing was changed. Please try again in a moment.' };
+    // A service down or slow: its part of the answer is missing. A write sent again is safe: it
+    // goes with the same idempotency key, so what may have been done is not done twice.
+    case 'SUBREQUEST_HTTP_ERROR':
+    case 'DOWNSTREAM_SERVICE_ERROR':
+      return { code, message: `${service} cannot be reached right now. Please try again in a moment.` };
     case 'GATEWAY_TIMEOUT':
-      return { code, message: 'The shop took too long to answer. Please try again.' };
+      return { code, message: `${service} took too long to answer. Please try again.` };
     case 'INTERNAL_SERVER_ERROR':
       return { code, message: 'Something went wrong on our side. Please try again; if it keeps happening, contact support.' };
     default:

@@ -4,16 +4,13 @@ import { HashRouter } from 'react-router';
 import { Provider } from 'urql';
 import { App } from './App';
 import { createRouterClient } from './client';
-import { SessionProvider, useSession } from './session';
+import { SESSION_ENDED, SessionProvider, useSession } from './session';
 import './styles.css';
 
 function RouterClientProvider({ children }: { children: ReactNode }) {
-  const { session, logOut } = useSession();
+  const { session, endSession } = useSession();
   const token = session?.token ?? null;
-  const client = useMemo(
-    () => createRouterClient(token, () => logOut('Your session has ended. Please log in again.')),
-    [token, logOut],
-  );
+  const client = useMemo(() => createRouterClient(token, () => endSession(SESSION_ENDED)), [token, endSession]);
   return <Provider value={client}>{children}</Provider>;
 }
 

@@ -55,6 +55,17 @@ export function validateOrderDraft(draft: OrderDraft): FieldErrors {
   return errors;
 }
 
+/** `errors` once item `removed` is gone: its own go with it, those of the items after it move up with them. */
+export function withoutItemErrors(errors: FieldErrors, removed: number): FieldErrors {
+  const left: FieldErrors = {};
+  for (const [field, message] of Object.entries(errors)) {
+    const [, index, rest] = /^items\[(\d+)\](.*)$/.exec(field) ?? [];
+    if (index === undefined || Number(index) < removed) left[field] = message;
+    else if (Number(index) > removed) left[`items[${Number(index) - 1}]${rest}`] = message;
+  }
+  return left;
+}
+
 /** The order's total in cents, or null while a line has no valid quantity or price. */
 export function draftTotalCents(draft: OrderDraft): number | null {
   let total = 0;

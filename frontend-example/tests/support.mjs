@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { build, preview } from 'vite';
@@ -16,28 +17,38 @@ const RESULTS_DIR = join(FRONTEND_DIR, 'test-results');
 
 /**
  * The services and the router on free ports, allowing the app's origin. Resolves once all are
- * ready, to their URLs (`app`: where to serve the app) and stop(). The stack also stops when this
- * process dies: its stdin closes.
+ * ready, to their URLs (`app`: where to serve the app), stop(), and stopService(name) and
+ * restartService(name) for a test of an outage. The stack also stops when this process dies: its
+ * stdin closes.
  */
 export async function startStack() {
   const child = spawn(PYTHON, [join(FRONTEND_DIR, 'tests', 'stack_for_browser.py')], { stdio: 'pipe' });
   let log = '';
   child.stderr.on('data', (chunk) => (log += chunk));
-  const urls = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`the stack stopped (exit code ${code}) before it was ready:\n${log}`)));
-  });
+  child.on('error', (error) => (log += error));
+  // The URLs, then an answer to each command (stack_for_browser.py).
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  async function nextLine() {
+    const { value, done } = await lines.next();
+    if (done) throw new Error(`the stack stopped:\n${log}`);
+    return value;
+  }
+  async function command(line) {
+    child.stdin.write(`${line}\n`);
+    await nextLine();
+  }
+  const urls = JSON.parse(await nextLine());
   async function stop() {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.stdin.end();
     await once(child, 'exit');
   }
-  return { urls, stop };
+  return {
+    urls,
+    stop,
+    stopService: (name) => command(`stop ${name}`),
+    restartService: (name) => command(`restart ${name}`),
+  };
 }
 
 /** Builds the app for `routerUrl`, as `VITE_ROUTER_URL=... npm run build` does, and serves it. */

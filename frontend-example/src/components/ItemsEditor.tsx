@@ -11,13 +11,14 @@ interface ItemsEditorProps {
   items: ItemDraft[];
   errors: FieldErrors;
   onChange: (items: ItemDraft[]) => void;
+  /** The page removes the item, and its errors with it (withoutItemErrors). */
+  onRemove: (index: number) => void;
 }
 
 /** The order's lines, one row each; errors are keyed like the server's fields: "items[0].quantity". */
-export function ItemsEditor({ items, errors, onChange }: ItemsEditorProps) {
+export function ItemsEditor({ items, errors, onChange, onRemove }: ItemsEditorProps) {
   const update = (index: number, key: keyof ItemDraft, value: string) =>
     onChange(items.map((item, i) => (i === index ? { ...item, [key]: value } : item)));
-  const remove = (index: number) => onChange(items.filter((_, i) => i !== index));
 
   return (
     <fieldset className="items-editor">
@@ -53,7 +54,7 @@ export function ItemsEditor({ items, errors, onChange }: ItemsEditorProps) {
                 );
               })}
               <td>
-                <button type="button" className="icon-button" aria-label={`Remove item ${index + 1}`} disabled={items.length === 1} onClick={() => remove(index)}>
+                <button type="button" className="icon-button" aria-label={`Remove item ${index + 1}`} disabled={items.length === 1} onClick={() => onRemove(index)}>
                   ×
                 </button>
               </td>

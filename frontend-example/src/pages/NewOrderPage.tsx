@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { useMutation } from 'urql';
 import { CustomerField } from '../components/CustomerField';
@@ -9,20 +9,39 @@ import { PageHeader } from '../components/PageHeader';
 import { type Problem, describeError } from '../errors';
 import { CreateOrderDocument } from '../gql/graphql';
 import { useAttemptKey } from '../idempotency';
+import { keptKey, readKept, writeKept } from '../kept';
 import { formatMoney, fromCents } from '../money';
 import { useSession } from '../session';
-import { CURRENCIES, type FieldErrors, type OrderDraft, draftTotalCents, emptyDraft, toCreateOrderInput, validateOrderDraft } from '../orderDraft';
+import {
+  CURRENCIES,
+  type FieldErrors,
+  type OrderDraft,
+  draftTotalCents,
+  emptyDraft,
+  toCreateOrderInput,
+  validateOrderDraft,
+  withoutItemErrors,
+} from '../orderDraft';
 
 export function NewOrderPage() {
   const { session } = useSession();
+  const userId = session?.user.id ?? '';
+  // Kept in the tab, with its idempotency key, until it is placed: a session ending while the
+  // user writes (an expired token) sends them to log in again, and they find it as they left it.
+  const keptDraft = keptKey(userId, 'new-order.draft');
   // For yourself by default: only staff may order for another customer.
-  const [draft, setDraft] = useState<OrderDraft>(() => emptyDraft(session?.user.id ?? ''));
+  const [draft, setDraft] = useState<OrderDraft>(() => readKept(keptDraft) ?? emptyDraft(userId));
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [problem, setProblem] = useState<Problem | null>(null);
   const [{ fetching }, createOrder] = useMutation(CreateOrderDocument);
-  const attempt = useAttemptKey();
+  const attempt = useAttemptKey(keptKey(userId, 'new-order.attempt'));
   const navigate = useNavigate();
+  useEffect(() => writeKept(keptDraft, draft), [keptDraft, draft]);
   const edit = (change: Partial<OrderDraft>) => setDraft((current) => ({ ...current, ...change }));
+  const removeItem = (index: number) => {
+    edit({ items: draft.items.filter((_, i) => i !== index) });
+    setFieldErrors((errors) => withoutItemErrors(errors, index));
+  };
 
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -36,6 +55,7 @@ export function NewOrderPage() {
     const result = await createOrder({ input: { ...input, idempotencyKey } });
     if (result.data) {
       attempt.succeeded();
+      writeKept(keptDraft, null);
       navigate(`/orders/${result.data.createOrder.id}`);
     } else if (result.error) {
       const described = describeError(result.error, draft.currency);
@@ -60,7 +80,7 @@ export function NewOrderPage() {
             </select>
           </Field>
         </div>
-        <ItemsEditor items={draft.items} errors={fieldErrors} onChange={(items) => edit({ items })} />
+        <ItemsEditor items={draft.items} errors={fieldErrors} onChange={(items) => edit({ items })} onRemove={removeItem} />
         <ErrorAlert problem={problem} />
         <div className="form-footer">
           <span className="total">Total {total === null ? '—' : formatMoney(fromCents(total), draft.currency)}</span>

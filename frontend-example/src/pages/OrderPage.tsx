@@ -31,8 +31,13 @@ function PaymentSummary({ order }: { order: Order }) {
         <dd>{money(order.total)}</dd>
         <dt>Paid</dt>
         <dd>{money(order.amountPaid)}</dd>
-        <dt>Due</dt>
-        <dd className="strong">{money(amountDue)}</dd>
+        {/* Nothing is due on a cancelled order, whatever is left unpaid. */}
+        {order.status !== 'CANCELLED' && (
+          <>
+            <dt>Due</dt>
+            <dd className="strong">{money(amountDue)}</dd>
+          </>
+        )}
       </dl>
       {order.status === 'PLACED' && amountDue !== null && Number(amountDue) > 0 ? (
         <PayForm key={amountDue} orderId={order.id} amountDue={amountDue} currency={order.currency} />
