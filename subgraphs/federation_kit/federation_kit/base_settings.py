@@ -111,8 +111,11 @@ STRAWBERRY_DJANGO = {
 # it fails with DEPENDENCY_UNAVAILABLE.
 DEPENDENCY_TIMEOUT = env_float("DEPENDENCY_TIMEOUT", 3.0, minimum=0.1, maximum=300)
 
-# GraphiQL on the service's own /graphql: for development only.
+# GraphiQL on the service's own /graphql: a development tool (its requests are unsigned, so it
+# goes with ALLOW_UNSIGNED_REQUESTS), refused in production as that switch is.
 GRAPHIQL = env_bool("GRAPHIQL", DEBUG)
+if ENVIRONMENT == "production" and GRAPHIQL:
+    raise ImproperlyConfigured("production refuses GRAPHIQL (the service's own GraphiQL is for development)")
 
 # One JSON object per line on stderr, each with the request's id and W3C trace id
 # (federation_kit.observability); LOG_FORMAT=plain for lines meant for people.

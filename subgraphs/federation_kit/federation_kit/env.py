@@ -3,7 +3,7 @@
 import math
 import os
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -92,27 +92,88 @@ def env_list(name: str, default: list[str]) -> list[str]:
 def database_config(default_sqlite_path: Path) -> dict:
     """The ``default`` database: ``DATABASE_URL`` when set, else a SQLite file of the service's own.
 
-    Accepted URLs: ``postgres://user:password@host:port/name`` (also ``postgresql://``)
-    and ``sqlite:////absolute/path.sqlite3``.
+    Accepted URLs: ``postgres://user:password@host:port/name?param=value&...`` (also
+    ``postgresql://``; percent-encoded parts are decoded; the query's parameters are libpq's, such
+    as ``sslmode=verify-full``) and ``sqlite:////absolute/path.sqlite3``. Anything else, or a part
+    that would be ignored, stops the service at start rather than connecting in some other way.
     """
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         return _sqlite(default_sqlite_path)
     parts = urlsplit(url)
+    if parts.fragment:
+        raise ImproperlyConfigured("DATABASE_URL has a '#' (in the password, write it %23)")
     if parts.scheme == "sqlite":
-        return _sqlite(Path(unquote(parts.path)))
+        return _sqlite(_sqlite_path(parts))
     if parts.scheme in {"postgres", "postgresql"}:
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": unquote(parts.path.lstrip("/")),
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": 60,
-            "CONN_HEALTH_CHECKS": True,
-        }
+        return _postgres(parts)
     raise ImproperlyConfigured(f"DATABASE_URL scheme {parts.scheme!r} is not supported (postgres or sqlite)")
+
+
+def _sqlite_path(parts: SplitResult) -> Path:
+    # sqlite://name/... would otherwise be the file /... with the name dropped.
+    if parts.netloc or parts.query:
+        raise ImproperlyConfigured("DATABASE_URL: a sqlite URL has no host or parameters: sqlite:////absolute/path.sqlite3")
+    path = Path(unquote(parts.path[1:]))  # the path after sqlite:/// (a fourth slash starts an absolute one)
+    if not path.is_absolute():
+        raise ImproperlyConfigured(f"DATABASE_URL: the SQLite file {str(path)!r} is not an absolute path: sqlite:////absolute/path.sqlite3")
+    return path
+
+
+# libpq parameters that the URL's own parts give: Django passes NAME, USER, PASSWORD, HOST and PORT
+# over the same names in OPTIONS, so a ?host= would be ignored.
+_URL_PARTS = {"user", "password", "host", "port", "dbname"}
+
+
+def _postgres(parts: SplitResult) -> dict:
+    # The URL's text is never quoted back in a message: it holds the password.
+    try:
+        port_valid = parts.port != 0
+    except ValueError:  # not a number, or beyond 65535
+        port_valid = False
+    if not port_valid:
+        raise ImproperlyConfigured(
+            "DATABASE_URL: the port is not a number from 1 to 65535 (in the password, write / ? @ as %2F %3F %40)"
+        )
+    name = unquote(parts.path.removeprefix("/"))
+    options = _libpq_parameters(parts.query)
+    if not (name or "service" in options):
+        raise ImproperlyConfigured("DATABASE_URL names no database: postgres://user:password@host:5432/name")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": unquote(parts.hostname or ""),  # or a Unix socket's directory, percent-encoded: %2Frun%2Fpostgresql
+        "PORT": str(parts.port or ""),
+        "OPTIONS": options,
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def _libpq_parameters(query: str) -> dict[str, str]:
+    """The query's ``name=value`` pairs, percent-decoded as libpq reads them ('+' stays a plus), which
+    psycopg2 passes on to libpq. A name libpq does not know stops the service at start: a misspelt
+    ssl_mode must not leave libpq's default, prefer, which connects without TLS when it cannot have it."""
+    from psycopg2 import ProgrammingError
+    from psycopg2.extensions import make_dsn
+
+    parameters: dict[str, str] = {}
+    for pair in query.split("&") if query else ():
+        name, equals, value = (unquote(part) for part in pair.partition("="))
+        if not equals:  # not quoted back: it may be a piece of a password with an unencoded '?'
+            raise ImproperlyConfigured("DATABASE_URL: the query is not name=value pairs (in the password, write ? as %3F)")
+        if name in parameters:
+            raise ImproperlyConfigured(f"DATABASE_URL: the query parameter {name!r} is given twice")
+        if name in _URL_PARTS:
+            raise ImproperlyConfigured(f"DATABASE_URL: give {name} in the URL itself, not as ?{name}=")
+        try:
+            make_dsn(**{name: value})  # libpq parses it: an unknown name is an error
+        except ProgrammingError:
+            raise ImproperlyConfigured(f"DATABASE_URL: {name!r} is not a libpq connection parameter") from None
+        parameters[name] = value
+    return parameters
 
 
 def _sqlite(path: Path) -> dict:
