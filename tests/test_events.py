@@ -229,3 +229,16 @@ def test_the_outboxes_are_empty_once_everything_is_delivered(stack, router):
     wait_for(lambda: state(router, order_id) == ("PAID", "PAID"), "order status PAID")
     wait_for(lambda: all(unsent(stack, service) == 0 for service in SERVICES), "every outbox to be sent")
     assert event_about(stack, "payments", "payments.order_paid", order_id=int(order_id))["sent"]
+
+
+def test_an_idle_relay_logs_the_broker_down_and_back(stack):
+    # Nothing to publish: only the relay's own check of the broker can notice that it is down.
+    wait_for(lambda: unsent(stack, "users") == 0, "the users outbox to be sent")
+    relay_log = len(log(stack, "users-relay"))
+    stack.stop_process("redis")
+    try:
+        wait_for(lambda: "outbox not published" in log(stack, "users-relay")[relay_log:], "the idle relay to notice", timeout=30)
+        assert unsent(stack, "users") == 0
+    finally:
+        stack.restart_process("redis")
+    wait_for(lambda: "reaches the broker and its database again" in log(stack, "users-relay")[relay_log:], "the relay to see it back", timeout=30)
