@@ -8,7 +8,7 @@
 //   node compose.mjs --config other.yaml   use another supergraph.yaml (tests use fixtures)
 //
 // Also a module: governance/ composes with the same function, so its "fresh" schemas are these files.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -133,6 +133,18 @@ function compose(configPath) {
   return files;
 }
 
+// Written beside it, then renamed over it: a reader (the router) sees the old file or the new one,
+// never one half-written.
+function writeAtomically(path, text) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, path);
+  } finally {
+    rmSync(temporary, { force: true });
+  }
+}
+
 // A unified diff of what drifted, cut short: enough to see the change, not a page of schema.
 function shortDiff(committed, composed, label, maxLines = 40) {
   const lines = createTwoFilesPatch(`${label} (committed)`, `${label} (composed)`, committed, composed, '', '', { context: 2 })
@@ -160,7 +172,7 @@ function main() {
     const fromRoot = relative(REPO_ROOT, outPath);
     const label = fromRoot.startsWith('..') ? outPath : fromRoot;
     if (!values.check) {
-      writeFileSync(outPath, sdl);
+      writeAtomically(outPath, sdl);
       console.log(`wrote ${label}`);
       continue;
     }

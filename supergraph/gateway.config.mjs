@@ -3,17 +3,18 @@
 // HMAC secret from ROUTER_HMAC_SECRET; the rest is the router's own code: the plugins (bearer
 // tokens, request signing, subgraph timeouts), the error policy (stable codes, masking, the request
 // body parser and its limits) and the example operations shown in Hive Laboratory.
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
-import { defineConfig, Logger } from '@graphql-hive/gateway';
+import { defineConfig, LegacyLogger, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { getNamedType, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind } from 'graphql';
+import { BREAK, buildSchema, getNamedType, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind, parse, visit } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
-import { costWeight, loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
+import { checkSupergraph, configLabel, costWeight, loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
   ? resolve(process.env.ROUTER_CONFIG)
@@ -132,6 +133,66 @@ try {
 }
 new Logger().info({ path: file }, 'Using router config');
 
+// The supergraph is read from its file here, not by the hive-gateway CLI: the CLI's watch of a
+// supergraph path ended the router when `make schema` rewrote the file in place (it read the file
+// empty, and the parse error went uncaught), and stopped for good once the file was replaced by a
+// rename (mv, git checkout). Hive Gateway calls this function at start, then again when a request
+// or a readiness probe comes SUPERGRAPH_POLL_MS or more after the last call, without holding that
+// request up. A changed file is served once it passes the router's start checks and the query
+// planner takes it; until then the last good supergraph serves, and why is logged, once per content.
+const SUPERGRAPH_POLL_MS = 10_000; // the CLI's shortest
+const readSupergraph = (path) => {
+  let served = null;
+  let refused = null;
+  return async ({ log }) => {
+    let sdl;
+    try {
+      sdl = await readFile(path, 'utf8');
+      if (sdl === served || sdl === refused) return served;
+      checkSupergraph(config, sdl, configLabel(file));
+      // What the gateway does with it next, so that nothing fails there: the schema and the planner.
+      await unifiedGraphHandler({ unifiedGraph: buildSchema(sdl), getUnifiedGraphSDL: () => sdl });
+    } catch (error) {
+      if (served === null) throw error;
+      refused = sdl ?? null;
+      log.error({ path, problem: error.message }, 'The supergraph file cannot be served: the router serves the previous one');
+      return served;
+    }
+    if (served === null) log.info({ path, pollingIntervalMs: SUPERGRAPH_POLL_MS }, 'Serving the supergraph file, read again for changes');
+    else log.info({ path }, 'Serving the changed supergraph file');
+    served = sdl;
+    return sdl;
+  };
+};
+
+// One id names a client request in the router and in every service (docs/operations.md): the
+// client's X-Request-ID when the services would keep it too (federation_kit.observability's rule),
+// else a new one, answered to the client and sent to every subgraph. Hive Gateway's own
+// (`requestId`) kept any id, which each service then replaced with one of its own. The request's
+// logger carries the id as `requestId`.
+const REQUEST_ID_HEADER = 'x-request-id';
+const KEPT_REQUEST_ID = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+const useRequestId = () => {
+  const requestIds = new WeakMap();
+  return {
+    onRequest({ request, serverContext }) {
+      const sent = request.headers.get(REQUEST_ID_HEADER);
+      const requestId = sent && KEPT_REQUEST_ID.test(sent) ? sent : randomUUID();
+      requestIds.set(request, requestId);
+      serverContext.log = serverContext.log.child({ requestId });
+      serverContext.logger = LegacyLogger.from(serverContext.log);
+    },
+    onFetch({ context, options, setOptions }) {
+      const requestId = context?.request && requestIds.get(context.request);
+      if (requestId) setOptions({ ...options, headers: { ...options.headers, [REQUEST_ID_HEADER]: requestId } });
+    },
+    onResponse({ request, response }) {
+      const requestId = requestIds.get(request);
+      if (requestId) response.headers.set(REQUEST_ID_HEADER, requestId);
+    },
+  };
+};
+
 const propagate = config.headers.propagate;
 const allowedOrigins = new Set(config.cors.origins);
 
@@ -142,6 +203,18 @@ const useVaryOnOrigin = () => ({
   onResponse({ response }) {
     const vary = response.headers.get('vary') ?? '';
     if (!vary.split(',').some((name) => name.trim().toLowerCase() === 'origin')) response.headers.append('vary', 'Origin');
+  },
+});
+
+// On SIGTERM (SIGINT) the router drains: Hive Gateway's CLI stops taking connections and waits for the
+// requests in flight (gracefulShutdownTimeout, below). An answer given meanwhile closes its
+// connection: kept open, it would carry the client's next request to a router about to exit, and
+// the router would wait for it to idle out before exiting.
+let draining = false;
+for (const signal of ['SIGTERM', 'SIGINT']) process.once(signal, () => (draining = true));
+const useConnectionCloseWhileDraining = () => ({
+  onResponse({ response }) {
+    if (draining) response.headers.set('connection', 'close');
   },
 });
 
@@ -236,6 +309,19 @@ function maskErrorNamingSubgraph(error, message, isDev) {
   return maskError(error, message, isDev);
 }
 
+// What the client gets masked is logged whole, with the request's id: `log` is the request's logger
+// (useRequestId's). Yoga, which masked errors before, logged them with a logger of its own, without
+// the id. A subgraph failure is logged without the request sent to the subgraph, whose variables
+// may hold a password.
+function maskedForClient(error, log) {
+  const masked = maskErrorNamingSubgraph(error, 'Unexpected error.');
+  if (masked === error) return error;
+  const { code, serviceName } = masked.extensions;
+  if (serviceName) log.error({ serviceName, code, path: error.path }, error.message);
+  else log.error({ err: error.originalError ?? error, path: error.path }, error.message);
+  return masked;
+}
+
 // Every error a client gets has a code of the README's table, and nothing of our internals.
 // Yoga answers a body that is not one GraphQL request with BAD_REQUEST (plus the JSON parser's
 // own error under `originalError`, which we drop), and graphql-js's variable coercion and the
@@ -327,21 +413,71 @@ const CODE_FOR = [
   [/^Variable "\$/, 'BAD_USER_INPUT'],
 ];
 const RENAMED_CODES = { REQUEST_ENTITY_TOO_LARGE: 'BAD_REQUEST' };
-// Where graphql-js found a variable's value wrong, 'Variable "$i" got invalid value 2147483648 at
-// "i.items[0].quantity"; ...': named by its path in the input, as the subgraphs name a field
-// ("items[0].quantity"; a list variable's keeps its name, "skus[2]").
-const INVALID_AT = /^Variable "\$(\w+)" got invalid value .* at "\1((?:\.\w+|\[\d+\])+)"; /s;
-const invalidField = (message) => {
-  const [, variable, path] = INVALID_AT.exec(message) ?? [];
-  return path && (path.startsWith('.') ? path.slice(1) : variable + path);
-};
+// A variable's value graphql-js refused is named as the subgraphs name a field: by the argument the
+// variable is given to and the path from there ("password", "pagination.limit"), an `input`
+// argument's by the path in the input ("items[0].quantity"). graphql-js names the variable, the
+// path in its value when there is one ('Variable "$i" got invalid value 2147483648 at
+// "i.items[1].quantity"; ...') and a missing or unknown field of an input object ('...; Field "sku"
+// of required type "String!" was not provided.'); where the variable is given is looked up in the
+// operation, parsed again from the error's source: only a refused request pays for it.
+const VARIABLE_NAME = /^Variable "\$(\w+)" /;
+const FIELD_OF_INPUT = /; Field "(\w+)" (?:of required type "[^"]*" was not provided|is not defined by type "\w+")\.(?: Did you mean [^;]*)?$/;
+const KEYS = /\.(\w+)|\[(\d+)\]/g;
 
-function giveStableCode({ message, extensions }) {
+// The keys from an argument's value down to `$name` in it, or null where it is not.
+function keysToVariable(value, name) {
+  if (value.kind === Kind.VARIABLE) return value.name.value === name ? [] : null;
+  const children =
+    value.kind === Kind.LIST ? value.values.entries() : value.kind === Kind.OBJECT ? value.fields.map((field) => [field.name.value, field.value]) : [];
+  for (const [key, child] of children) {
+    const keys = keysToVariable(child, name);
+    if (keys) return [key, ...keys];
+  }
+  return null;
+}
+
+// [argument, ...keys] where `$name`, declared by `definition`, is first given: in its operation, else
+// in a fragment.
+function variableUse(definition, name) {
+  const source = definition?.loc?.source;
+  if (!source) return null;
+  const document = parse(source);
+  const operation = document.definitions.find((d) => d.variableDefinitions?.some((v) => v.loc.start === definition.loc.start));
+  const fragments = document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION);
+  let use = null;
+  for (const node of [operation, ...fragments].filter(Boolean)) {
+    visit(node, {
+      Argument(argument) {
+        const keys = keysToVariable(argument.value, name);
+        if (!keys) return undefined;
+        use = [argument.name.value, ...keys];
+        return BREAK;
+      },
+    });
+    if (use) return use;
+  }
+  return null;
+}
+
+function invalidField({ message, nodes }) {
+  const variable = VARIABLE_NAME.exec(message)?.[1];
+  const use = variable && variableUse(nodes?.[0], variable);
+  if (!use) return undefined;
+  const at = new RegExp(`.* at "${variable}((?:\\.\\w+|\\[\\d+\\])+)"; `, 's').exec(message)?.[1] ?? '';
+  const keys = [...use, ...Array.from(at.matchAll(KEYS), ([, key, index]) => key ?? Number(index))];
+  const missing = FIELD_OF_INPUT.exec(message)?.[1];
+  if (missing) keys.push(missing);
+  if (keys[0] === 'input' && keys.length > 1) keys.shift();
+  return keys.map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `.${key}` : key)).join('');
+}
+
+function giveStableCode(error) {
+  const { message, extensions } = error;
   delete extensions.originalError;
   if (RENAMED_CODES[extensions.code]) extensions.code = RENAMED_CODES[extensions.code];
   const code = !extensions.code && CODE_FOR.find(([pattern]) => pattern.test(message))?.[1];
   if (code) extensions.code = code;
-  const field = extensions.code === 'BAD_USER_INPUT' && !extensions.field && invalidField(message);
+  const field = extensions.code === 'BAD_USER_INPUT' && !extensions.field && invalidField(error);
   if (field) extensions.field = field;
   // Yoga answers a request without a query with HTTP 200 unless the client accepts
   // application/graphql-response+json (`spec`); every other BAD_REQUEST is a 400.
@@ -466,9 +602,13 @@ const useStableErrors = () => ({
     addValidationRule(literalsThePlannerReads);
     addValidationRule(costWithinLimit(config.limits.max_cost));
   },
-  onResultProcess({ result }) {
-    for (const error of [result].flat().flatMap((r) => r?.errors ?? [])) {
-      if (error?.extensions) giveStableCode(error);
+  onResultProcess({ result, serverContext }) {
+    for (const single of [result].flat()) {
+      if (!single?.errors) continue;
+      single.errors = single.errors.map((error) => maskedForClient(error, serverContext.log));
+      for (const error of single.errors) {
+        if (error?.extensions) giveStableCode(error);
+      }
     }
   },
 });
@@ -543,7 +683,11 @@ const LABORATORY_EXAMPLES = [
 export const gatewayConfig = defineConfig({
   host: config.listen.host,
   port: config.listen.port,
-  supergraph: config.supergraph,
+  supergraph: readSupergraph(config.supergraph),
+  pollingInterval: SUPERGRAPH_POLL_MS,
+  // A request in flight when a changed supergraph comes in finishes with the one it started with:
+  // without this its subgraph calls were aborted (SCHEMA_RELOAD), a mutation's with its outcome unknown.
+  gracefulSchemaReload: { drainTimeout: config.limits.subgraph_timeout_ms + 1000 },
   // Rust query planner instead of the default JS one.
   unifiedGraphHandler,
   transportEntries: {
@@ -563,7 +707,11 @@ export const gatewayConfig = defineConfig({
     // Absent headers come back as null, which Hive Gateway skips: only present headers are sent.
     fromClientToSubgraphs: ({ request }) => Object.fromEntries(propagate.map((h) => [h, request.headers.get(h)])),
   },
+  // Hive Gateway's own gives any X-Request-ID a client sends to the subgraphs: useRequestId instead.
+  requestId: false,
   plugins: () => [
+    useRequestId(),
+    useConnectionCloseWhileDraining(),
     useBearerTokens({
       keyFor: jwksKeys(config.auth.jwks_url),
       // RS256 only: no `none`, no HMAC algorithms keyed by a public key.
@@ -586,8 +734,12 @@ export const gatewayConfig = defineConfig({
   // Hiding the schema also means no "Did you mean ...?" hints that would leak field names.
   disableIntrospection: !config.introspection,
   blockFieldSuggestions: !config.introspection,
-  maskedErrors: { maskError: maskErrorNamingSubgraph },
+  // Errors are masked by useStableErrors (maskedForClient), which logs them with the request's id.
+  maskedErrors: { maskError: (error) => error },
   readinessCheckEndpoint: '/readiness',
+  // On SIGTERM the router stops taking connections and lets the requests in flight finish, for as
+  // long as a subgraph call may take and a second more; then it closes what is left and exits.
+  gracefulShutdownTimeout: config.limits.subgraph_timeout_ms + 1000,
   // Prometheus metrics at metrics.path: requests, latency and errors per operation, time and errors per
   // subgraph call. Off: the costlier defaults (a per-request scan for deprecated fields, summaries,
   // per-phase timings, per-URL labels, a second per-fetch histogram).

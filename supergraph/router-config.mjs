@@ -44,11 +44,25 @@ function describe(error) {
   }
 }
 
+// A browser sends its Origin in one form only (RFC 6454): scheme and host in lowercase, no port
+// when it is the scheme's default. An entry written otherwise ("https://App.Example.com",
+// "https://app.example.com:443") never matches, and CORS fails with no word of why.
+function originProblems(origins, label) {
+  return origins.flatMap((origin, i) => {
+    const sent = URL.canParse(origin) ? new URL(origin).origin : null;
+    if (sent === origin) return [];
+    const fix = sent && sent !== 'null' ? `write ${sent}` : 'write scheme://host[:port]';
+    return [`${label}: cors.origins[${i}] ${origin} is not an origin as a browser sends it: ${fix}`];
+  });
+}
+
 /** Checks a parsed router-config document against the schema; `label` prefixes every message. */
 export function validateRouterConfig(config, label = 'router-config.yaml') {
   if (!validate(config)) {
     throw new RouterConfigError(validate.errors.map((e) => `${label}: ${describe(e)}`).join('\n'));
   }
+  const problems = originProblems(config.cors.origins, label);
+  if (problems.length) throw new RouterConfigError(problems.join('\n'));
   return config;
 }
 
@@ -91,12 +105,50 @@ function costliestField(document) {
 }
 
 /**
+ * Checks a supergraph's SDL against a loaded router config, at start and before the router serves a
+ * changed supergraph file: it parses, it is a supergraph, it has the subgraphs `subgraphs` overrides
+ * name, and limits.max_cost lets its costliest field be asked for. `label` prefixes every message.
+ */
+export function checkSupergraph(config, sdl, label = 'router-config.yaml') {
+  let document;
+  try {
+    document = parse(sdl);
+  } catch (err) {
+    throw new RouterConfigError(`${label}: supergraph ${config.supergraph} is not GraphQL: ${err.message}`);
+  }
+  const known = subgraphNames(document);
+  if (!known.length) {
+    throw new RouterConfigError(`${label}: supergraph ${config.supergraph} is not a supergraph: it names no subgraph (enum join__Graph)`);
+  }
+  // A limit below what one field costs alone would refuse every operation that asks for it.
+  const costliest = costliestField(document);
+  if (costliest && config.limits.max_cost < costliest.cost) {
+    throw new RouterConfigError(
+      `${label}: limits.max_cost (${config.limits.max_cost}) is below what ${costliest.name} costs alone (${costliest.cost}): no operation could ask for it`,
+    );
+  }
+  // An override for a name the supergraph does not have would be silently unused by the gateway.
+  for (const name of Object.keys(config.subgraphs ?? {})) {
+    if (!known.includes(name)) {
+      throw new RouterConfigError(
+        `${label}: subgraphs.${name} is not a subgraph of the supergraph (it has: ${known.join(', ')})`,
+      );
+    }
+  }
+}
+
+/** How messages name a router-config file: relative to the working directory when it is below it. */
+export function configLabel(file) {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/**
  * Reads and validates a router-config.yaml. The returned `supergraph` is absolute: a relative
  * path in the file is resolved against the file's own directory, not the working directory.
  */
 export function loadRouterConfig(file) {
-  const rel = relative(process.cwd(), file);
-  const label = rel.startsWith('..') ? file : rel;
+  const label = configLabel(file);
   let config;
   try {
     config = YAML.parse(readFileSync(file, 'utf8'));
@@ -109,22 +161,7 @@ export function loadRouterConfig(file) {
   if (!existsSync(supergraph)) {
     throw new RouterConfigError(`${label}: supergraph ${supergraph} does not exist (run \`make schema\`)`);
   }
-  const document = parse(readFileSync(supergraph, 'utf8'));
-  // A limit below what one field costs alone would refuse every operation that asks for it.
-  const costliest = costliestField(document);
-  if (costliest && config.limits.max_cost < costliest.cost) {
-    throw new RouterConfigError(
-      `${label}: limits.max_cost (${config.limits.max_cost}) is below what ${costliest.name} costs alone (${costliest.cost}): no operation could ask for it`,
-    );
-  }
-  // An override for a name the supergraph does not have would be silently unused by the gateway.
-  const known = subgraphNames(document);
-  for (const name of Object.keys(config.subgraphs ?? {})) {
-    if (!known.includes(name)) {
-      throw new RouterConfigError(
-        `${label}: subgraphs.${name} is not a subgraph of the supergraph (it has: ${known.join(', ')})`,
-      );
-    }
-  }
-  return { ...config, supergraph };
+  const loaded = { ...config, supergraph };
+  checkSupergraph(loaded, readFileSync(supergraph, 'utf8'), label);
+  return loaded;
 }

@@ -431,10 +431,10 @@ def test_an_out_of_range_item_is_refused_and_orders_nothing(targets, router, cus
 
 ITEM = {"sku": "S", "name": "N", "quantity": 1, "unitPrice": "1.00"}
 VARIABLES_IN_A_LITERAL = {
-    # The subgraph refuses text no database stores; the router, an Int beyond 32 bits (graphql-js
-    # names a list variable's value by the variable's name).
+    # The subgraph refuses text no database stores; the router, an Int beyond 32 bits (named by its
+    # path in the input, as the subgraph names it, not by the variable's name).
     "NUL in an item variable": ("$it: OrderItemInput!", "items: [$it]", {"it": {**ITEM, "sku": "S\u0000"}}, "items[0].sku"),
-    "an Int beyond 32 bits in a list variable": ("$lines: [OrderItemInput!]!", "items: $lines", {"lines": [ITEM, {**ITEM, "quantity": 2**31}]}, "lines[1].quantity"),
+    "an Int beyond 32 bits in a list variable": ("$lines: [OrderItemInput!]!", "items: $lines", {"lines": [ITEM, {**ITEM, "quantity": 2**31}]}, "items[1].quantity"),
 }
 
 
@@ -446,6 +446,32 @@ def test_a_bad_value_given_through_a_variable_is_named_by_its_path(targets, rout
         response = targets["router"].post(query, variables, customer["token"])
         assert_clean_error(response, {"BAD_USER_INPUT"})
     assert response.json()["errors"][0]["extensions"]["field"] == field
+
+
+# A variable's value the router refuses (graphql-js) is named as the subgraphs name a field: by the
+# argument the variable is given to and the path from there, an `input` argument's by the path in
+# the input; whether graphql-js's message has a path in the value or not.
+VARIABLES_NAMED_BY_THEIR_ARGUMENT = {
+    "a password that is no string": ('mutation($p: String!) { login(username: "a", password: $p) { token } }', {"p": 123}, "password"),
+    "an ID that is a float": ("query($id: ID!) { order(id: $id) { id } }", {"id": 1.5}, "id"),
+    "an ID not given": ("query($id: ID!) { order(id: $id) { id } }", {}, "id"),
+    "an enum value in lower case": ("query($s: OrderStatus) { orders(status: $s) { id } }", {"s": "paid"}, "status"),
+    "a limit that is no number": ("query($p: OffsetPaginationInput) { orders(pagination: $p) { id } }", {"p": {"limit": "x"}}, "pagination.limit"),
+    "a limit given in a literal": ("query($l: Int) { orders(pagination: {limit: $l}) { id } }", {"l": "x"}, "pagination.limit"),
+    "an input without a required field": (PAY, {"i": {"orderId": "1", "amount": "1.00", "method": "CARD"}}, "idempotencyKey"),
+    "an input with an unknown field": (PAY, {"i": {"orderId": "1", "amount": "1.00", "method": "CARD", "idempotencyKey": "k", "tip": 1}}, "tip"),
+    "an item beyond 32 bits": (CREATE_ORDER, {"i": {"userId": "1", "currency": "EUR", "items": [ITEM, {**ITEM, "quantity": 2**31}]}}, "items[1].quantity"),
+    "an item without a required field": (CREATE_ORDER, {"i": {"userId": "1", "currency": "EUR", "items": [{"name": "N", "quantity": 1, "unitPrice": "1.00"}]}}, "items[0].sku"),
+}
+
+
+@pytest.mark.parametrize("case", VARIABLES_NAMED_BY_THEIR_ARGUMENT)
+def test_a_bad_variable_is_named_by_the_argument_it_is_given_to(targets, router, customer, case):
+    query, variables, field = VARIABLES_NAMED_BY_THEIR_ARGUMENT[case]
+    with unchanged(router) if query.startswith("mutation") else _nothing():
+        response = targets["router"].post(query, variables, customer["token"])
+        assert_clean_error(response, {"BAD_USER_INPUT"})
+    assert [error["extensions"].get("field") for error in response.json()["errors"]] == [field]
 
 
 @pytest.mark.parametrize(

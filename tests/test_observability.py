@@ -8,13 +8,17 @@ grep of the logs finds every line of that request, in every service.
 
 import json
 import logging
+import re
 import secrets
 import time
 
 import httpx
 import pytest
+import yaml
 from conftest import SERVICES
+from faults import DelayProxy
 from prometheus_client.parser import text_string_to_metric_families
+from stack import READY_TIMEOUT, ROUTER_COMMAND, SUPERGRAPH_DIR, Process, free_port, router_env
 
 from federation_kit.observability import JsonFormatter, RequestContext, operation_label
 
@@ -227,3 +231,78 @@ def test_a_json_log_line_has_the_request_and_the_extras():
     assert line["request_id"] == "r1" and line["trace_id"] == "a" * 32 and line["status"] == 200
     assert "traceparent" not in line and "operation" not in line  # None is left out
     assert line["ts"].endswith("Z") and len(line["ts"]) == len("2025-01-01T00:00:00.000Z")
+
+
+@pytest.mark.parametrize("sent", ["two words", "x" * 129, "<script>", "a;b"])
+def test_a_request_id_the_services_would_refuse_is_replaced_by_the_router_for_all_of_them(stack, router, sent):
+    trace_id, traceparent = new_traceparent()
+    response = probe(router, traceparent=traceparent, **{"X-Request-ID": sent})
+
+    request_id = response.headers["x-request-id"]
+    assert request_id != sent and re.fullmatch(r"[A-Za-z0-9._:@/+=-]{1,128}", request_id), request_id
+    for service in SERVICES:
+        lines = json_lines(stack, service, trace_id)
+        assert lines and {line["request_id"] for line in lines} == {request_id}, (service, lines)
+
+
+@pytest.fixture
+def json_logging_router(stack, tmp_path):
+    """A second router for the stack's services, logging JSON as its image does, with the users
+    service out of its reach, payments behind a proxy that holds each request 2 s, and a 500 ms
+    subgraph timeout."""
+    config = yaml.safe_load(stack.router_config().read_text())
+    config["listen"]["port"] = port = free_port()
+    with DelayProxy(stack.ports["payments"]) as payments:
+        payments.delay = 2.0
+        config["subgraphs"]["users"]["url"] = f"http://127.0.0.1:{free_port()}/graphql"  # nothing listens there
+        config["subgraphs"]["payments"]["url"] = payments.url
+        config["limits"]["subgraph_timeout_ms"] = 500
+        path = tmp_path / "router-config.yaml"
+        path.write_text(yaml.safe_dump(config))
+        env = {**router_env(path, stack.hmac_secret), "LOG_JSON": "1", "NO_COLOR": "1"}
+        url = f"http://127.0.0.1:{port}"
+        process = Process("router-json", ROUTER_COMMAND, SUPERGRAPH_DIR, env, f"{url}/readiness", tmp_path / "router.log")
+        process.start()
+        try:
+            process.wait_ready(time.monotonic() + READY_TIMEOUT)
+            yield url + "/graphql", process
+        finally:
+            process.stop()
+
+
+def router_lines(process, request_id: str, count: int) -> list[dict]:
+    """The router's JSON lines with ``requestId``, once ``count`` of them are there (or 5 s passed)."""
+    deadline = time.monotonic() + 5
+    while True:
+        text = process.log_path.read_text(errors="replace")
+        lines = [json.loads(line) for line in text.splitlines() if line.startswith("{") and request_id in line]
+        lines = [line for line in lines if line.get("requestId") == request_id]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
+
+
+def test_the_routers_lines_about_a_request_carry_its_request_id(router, json_logging_router):
+    url, process = json_logging_router
+    headers = {"Authorization": f"Bearer {router.token}"}
+
+    # A subgraph down (users) and one too slow (payments), in one request.
+    request_id = f"failing-{secrets.token_hex(8)}"
+    query = "{ orders(pagination: {limit: 1}) { id user { username } paymentStatus } }"
+    response = httpx.post(url, json={"query": query}, headers={**headers, "X-Request-ID": request_id}, timeout=30)
+    assert response.headers["x-request-id"] == request_id
+    codes = {(e["extensions"]["code"], e["extensions"]["serviceName"]) for e in response.json()["errors"]}
+    assert codes == {("SUBREQUEST_HTTP_ERROR", "users"), ("GATEWAY_TIMEOUT", "payments")}, response.text
+    lines = router_lines(process, request_id, 2)
+    assert {(line["level"], line["serviceName"], line["code"]) for line in lines} == {
+        ("error", "users", "SUBREQUEST_HTTP_ERROR"),
+        ("error", "payments", "GATEWAY_TIMEOUT"),
+    }, lines
+
+    # An error of the router's own: an operation its query planner cannot plan (test_fuzz.py).
+    request_id = f"unplannable-{secrets.token_hex(8)}"
+    query = "{ order(id: 1) { payments { order { amountDue paymentStatus } } } }"
+    response = httpx.post(url, json={"query": query}, headers={**headers, "X-Request-ID": request_id}, timeout=30)
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_PLAN_BUILD_FAILED"
+    [line] = router_lines(process, request_id, 1)
+    assert line["level"] == "error" and "Failed to plan query" in line["msg"], line

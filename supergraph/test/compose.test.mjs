@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compose, fixture, tempDir, writeSupergraphYaml } from './helpers.mjs';
@@ -64,4 +64,15 @@ test('a missing schema file is a one-line error naming the subgraph and path', (
   const run = compose('--config', config);
   assert.equal(run.status, 1);
   assert.match(run.stderr, /^subgraph "payments": schema file not found: .*nope\.graphql\n$/);
+});
+
+test('the output replaces the previous file by a rename: a reader (the router) never sees half of it', (t) => {
+  const dir = tempDir(t);
+  const config = writeSupergraphYaml(dir, { users, orders });
+  const out = join(dir, 'supergraph.graphql');
+  writeFileSync(out, 'the previous supergraph');
+  const previous = statSync(out).ino;
+  assert.equal(compose('--config', config).status, 0);
+  assert.notEqual(statSync(out).ino, previous, 'written in place');
+  assert.deepEqual(readdirSync(dir).sort(), ['api-schema.graphql', 'supergraph.graphql', 'supergraph.yaml']);
 });

@@ -93,3 +93,22 @@ test('a max_cost below what one field costs alone is rejected', (t) => {
   write(1001);
   assert.equal(loadRouterConfig(file).limits.max_cost, 1001);
 });
+
+test('a CORS origin written otherwise than a browser sends it is rejected, naming the form to write', () => {
+  const config = committed();
+  config.cors.origins = ['https://App.Example.com', 'https://app.example.com:443', 'http://localhost:80', 'https://app.example.com:8443'];
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: cors\.origins\[0\] https:\/\/App\.Example\.com is not an origin as a browser sends it: write https:\/\/app\.example\.com$/m);
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: cors\.origins\[1\] https:\/\/app\.example\.com:443 is not an origin as a browser sends it: write https:\/\/app\.example\.com$/m);
+  rejects(() => validateRouterConfig(config), /^router-config\.yaml: cors\.origins\[2\] http:\/\/localhost:80 is not an origin as a browser sends it: write http:\/\/localhost$/m);
+  // A port that is not the scheme's default is part of the origin a browser sends.
+  config.cors.origins = ['https://app.example.com:8443', 'http://[::1]:5173'];
+  assert.deepEqual(validateRouterConfig(config).cors.origins, ['https://app.example.com:8443', 'http://[::1]:5173']);
+});
+
+test('a supergraph file that is not GraphQL, or no supergraph, is reported', (t) => {
+  const { dir, file } = setup(t);
+  writeFileSync(join(dir, 'supergraph.graphql'), 'not { graphql');
+  rejects(() => loadRouterConfig(file), /router-config\.yaml: supergraph .*supergraph\.graphql is not GraphQL: Syntax Error/);
+  writeFileSync(join(dir, 'supergraph.graphql'), 'type Query { me: String }');
+  rejects(() => loadRouterConfig(file), /router-config\.yaml: supergraph .*supergraph\.graphql is not a supergraph: it names no subgraph/);
+});
