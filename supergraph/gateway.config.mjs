@@ -329,6 +329,13 @@ function maskedForClient(error, log) {
 // UTF-8 is refused instead of decoded to U+FFFD, and a body the subgraphs would refuse as too
 // large (Django's 2.5 MB default) is refused here first.
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
+// The document's text is kept with its parse, validation and query plan, for up to 1,000 documents:
+// 64 different documents of 1.9 MB filled the router's heap (it exited), and 600 of 64 KiB took
+// 150 MB more. A document needs few characters (limits.max_tokens: 1,000 tokens); large values go
+// in variables, which are not kept. Its text also grows when the router prints it again for a
+// subgraph, at most 7 times (a DEL becomes \\u007F in JSON): 2 MiB of variables and 7 x 32 KiB of
+// document still fit the subgraphs' 2.5 MB.
+const MAX_QUERY_CHARS = 32 * 1024;
 // JSON.parse reads any depth, but what handles the request after it recurses: the router's logger
 // overflowed its stack on variables 100,000 levels deep, the subgraphs' Python json on 1,000.
 // A GraphQL request nests a few levels (body, variables, input, list, item): 64 is plenty.
@@ -367,8 +374,11 @@ function nestsTooDeep(root) {
   }
   return false;
 }
-const checkedDepth = (body) => {
+const checkedParams = (body) => {
   if (nestsTooDeep(body)) throw badRequest(`The request nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  if (typeof body.query === 'string' && body.query.length > MAX_QUERY_CHARS) {
+    throw badRequest(`The query is longer than ${MAX_QUERY_CHARS} characters: send large values as variables`, 413);
+  }
   return body;
 };
 
@@ -382,7 +392,7 @@ const readingGetParameters = (parser) => async (request) => {
     if (error instanceof SyntaxError) throw badRequest('The variables and extensions parameters must be JSON');
     throw error;
   }
-  return checkedDepth(params);
+  return checkedParams(params);
 };
 const isJsonRequest = (request) => {
   // Media types are case-insensitive (RFC 9110): "Application/JSON; charset=UTF-8" is JSON.
@@ -404,7 +414,7 @@ async function parseJsonBody(request) {
   if (body === null || typeof body !== 'object') {
     throw badRequest('The request body must be a JSON object with a query');
   }
-  return checkedDepth(body); // an array (a batch) is refused by Yoga's batching limit, with BAD_REQUEST
+  return checkedParams(body); // an array (a batch) is refused by Yoga's batching limit, with BAD_REQUEST
 }
 
 const CODE_FOR = [

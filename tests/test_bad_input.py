@@ -610,3 +610,29 @@ def test_entities_are_not_reachable_through_the_router(router):
 def test_no_demo_user_was_created_or_changed_here(router):
     users = _all(router, "users", "id username")
     assert [u["id"] for u in users[:DEMO_USERS]] == [str(i) for i in range(1, DEMO_USERS + 1)]
+
+
+# The router keeps a document's text with its parse and plan (1,000 of them): a long one is refused,
+# large values go in variables. What it then sends a subgraph fits the subgraphs' 2.5 MB, however it
+# prints the document again: a DEL in a string literal, 1 byte in the client's JSON, becomes 7.
+MAX_QUERY_CHARS = 32 * 1024  # supergraph/gateway.config.mjs
+
+
+def test_a_query_longer_than_the_router_keeps_is_refused(targets, router):
+    query = '{ user(id: "%s") { id } }' % ("1" * MAX_QUERY_CHARS)
+    response = targets["router"].post_raw(encode_json({"query": query}), router.token)
+    assert_clean_error(response, {"BAD_REQUEST"})
+    assert response.status_code == 413 and "variables" in response.json()["errors"][0]["message"]
+
+
+def test_the_largest_request_the_router_takes_is_answered_by_the_field_however_it_is_printed(targets, router):
+    head = 'mutation($f: String!) { createUser(input: {username: "'
+    tail = '", email: "x@x.example", password: "Sup3r-Secret-x9", fullName: $f}) { id } }'
+    query = head + "\x7f" * (MAX_QUERY_CHARS - len(head) - len(tail)) + tail
+    full_name = "x" * (2 * 1024 * 1024 - MAX_QUERY_CHARS - 100)
+    body = encode_json({"query": query, "variables": {"f": full_name}})
+    assert len(query) == MAX_QUERY_CHARS and len(body) <= 2 * 1024 * 1024
+    with unchanged(router):
+        response = targets["router"].post_raw(body, router.token)
+        assert [(e["extensions"]["code"], e["extensions"].get("field")) for e in response.json()["errors"]] == [("BAD_USER_INPUT", "username")]
+    assert response.status_code == 200
