@@ -9,8 +9,6 @@ from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from accounts.tokens import key_files, kid_time, load_key, newest_kid
-
 # More than the hosts' clocks can differ: a key dated further ahead is misnamed, and would outrank
 # every key rotate_jwt_key adds until then.
 KID_TIME_AHEAD = timedelta(days=1)
@@ -34,6 +32,10 @@ def signing_key_exists(app_configs, **kwargs) -> list[Error]:
 def signing_keys_usable(app_configs, **kwargs) -> list[Error | Warning]:
     """Every key file is an RSA key that can sign and be published, and which one signs is clear.
     An empty folder passes: the first start makes a key after `migrate` (rotate_jwt_key --if-missing)."""
+    # Imported here, not with the module: the bench's graphene peer loads this app for its models,
+    # in a virtualenv without PyJWT, and never runs the checks.
+    from accounts.tokens import key_files, kid_time, load_key, newest_kid
+
     paths = key_files(Path(settings.JWT_KEYS_DIR))
     issues, unusable = [], set()
     for path in paths:
