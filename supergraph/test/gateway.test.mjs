@@ -8,19 +8,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, TEST_HMAC_SECRET, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, tempDir, TEST_HMAC_SECRET, within, writeSupergraphYaml } from './helpers.mjs';
 
 const ALLOWED_ORIGIN = 'http://localhost:5173';
 
 async function startFixture(t) {
-  const users = await startSubgraph(t, fixture('users.graphql'), {
-    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
-    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
-  });
-  const orders = await startSubgraph(t, fixture('orders.graphql'), {
-    query: { slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 2000)) },
-    entity: ({ id }) => ({ __typename: 'User', id, orders: [{ id: `${id}-o1`, total: 42 }] }),
-  });
+  const { users, orders } = await startFixtureSubgraphs(t);
   const dir = tempDir(t);
   // users' routing_url points nowhere: only the override in router-config.yaml makes it reachable.
   const config = writeSupergraphYaml(dir, {

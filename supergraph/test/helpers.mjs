@@ -100,6 +100,22 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
   return { url: `http://127.0.0.1:${server.address().port}/graphql`, requests };
 }
 
+/**
+ * The two fixture subgraphs most router tests run on: users (`me`, User) and orders (User.orders,
+ * and `slow`, which answers after 2 s).
+ */
+export async function startFixtureSubgraphs(t) {
+  const users = await startSubgraph(t, fixture('users.graphql'), {
+    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
+    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
+  });
+  const orders = await startSubgraph(t, fixture('orders.graphql'), {
+    query: { slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 2000)) },
+    entity: ({ id }) => ({ __typename: 'User', id, orders: [{ id: `${id}-o1`, total: 42 }] }),
+  });
+  return { users, orders };
+}
+
 // Env vars the gateway config refuses (they would override router-config.yaml); keep them out of tests.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OVERRIDING_ENV.includes(name)));
 export const TEST_HMAC_SECRET = 'gateway-tests-hmac-secret';

@@ -7,19 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
-
-async function startSubgraphs(t) {
-  const users = await startSubgraph(t, fixture('users.graphql'), {
-    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
-    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
-  });
-  const orders = await startSubgraph(t, fixture('orders.graphql'), {
-    query: { slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 2000)) },
-    entity: ({ id }) => ({ __typename: 'User', id, orders: [{ id: `${id}-o1`, total: 42 }] }),
-  });
-  return { users, orders };
-}
+import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, startSubgraph, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
 
 /** The supergraph of `subgraphs` ({ name: { url, file } }), as compose.mjs writes it. */
 function composed(t, subgraphs) {
@@ -85,7 +73,7 @@ const withOrders = (answer) => answer.data?.me?.orders?.[0]?.total === 42;
 const withoutOrders = (answer) => /Cannot query field "orders"/.test(answer.errors?.[0]?.message);
 
 test('a supergraph file rewritten in place or by a rename is served; one that is no supergraph is not, and the router keeps serving', { timeout: 150_000 }, async (t) => {
-  const { users, orders } = await startSubgraphs(t);
+  const { users, orders } = await startFixtureSubgraphs(t);
   const usersOnly = composed(t, { users: { url: users.url, file: fixture('users.graphql') } });
   const both = composed(t, { users: { url: users.url, file: fixture('users.graphql') }, orders: { url: orders.url, file: fixture('orders.graphql') } });
   const router = await startRouter(t, usersOnly);
@@ -122,7 +110,7 @@ test('a supergraph file rewritten in place or by a rename is served; one that is
 });
 
 test('on SIGTERM the router stops taking connections, answers the requests in flight, then exits', { timeout: 60_000 }, async (t) => {
-  const { users, orders } = await startSubgraphs(t);
+  const { users, orders } = await startFixtureSubgraphs(t);
   const supergraph = composed(t, { users: { url: users.url, file: fixture('users.graphql') }, orders: { url: orders.url, file: fixture('orders.graphql') } });
   const router = await startRouter(t, supergraph, { subgraph_timeout_ms: 5000 });
 
@@ -136,7 +124,7 @@ test('on SIGTERM the router stops taking connections, answers the requests in fl
 });
 
 test('a request in flight when the supergraph changes is answered in full, a mutation too', { timeout: 90_000 }, async (t) => {
-  const { users, orders } = await startSubgraphs(t);
+  const { users, orders } = await startFixtureSubgraphs(t);
   const inputs = await startSubgraph(t, fixture('inputs.graphql'), {
     query: { signUp: ({ name }) => new Promise((resolve) => setTimeout(() => resolve(name), 2000)) },
     entity: ({ id }) => ({ __typename: 'Thing', id }),

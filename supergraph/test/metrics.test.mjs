@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { RouterConfigError, validateRouterConfig } from '../router-config.mjs';
-import { compose, fixture, freePort, spawnGateway, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, tempDir, writeSupergraphYaml } from './helpers.mjs';
 
 const committed = () => YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
 
@@ -28,13 +28,7 @@ test('metrics.path is a path of its own, never one the router already serves', (
 
 /** Two fixture subgraphs and a router on them, with `metrics` as given. */
 async function startRouter(t, metrics) {
-  const users = await startSubgraph(t, fixture('users.graphql'), {
-    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
-    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
-  });
-  const orders = await startSubgraph(t, fixture('orders.graphql'), {
-    entity: ({ id }) => ({ __typename: 'User', id, orders: [{ id: `${id}-o1`, total: 42 }] }),
-  });
+  const { users, orders } = await startFixtureSubgraphs(t);
   const dir = tempDir(t);
   const supergraphYaml = writeSupergraphYaml(dir, {
     users: { url: users.url, file: fixture('users.graphql') },

@@ -6,20 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, tempDir, writeSupergraphYaml } from './helpers.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 // users answers, orders' `slow` takes longer than the router waits, and the inputs subgraph is down.
 async function startRouter(t) {
-  const users = await startSubgraph(t, fixture('users.graphql'), {
-    query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
-    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
-  });
-  const orders = await startSubgraph(t, fixture('orders.graphql'), {
-    query: { slow: () => new Promise((resolve) => setTimeout(() => resolve(true), 2000)) },
-    entity: ({ id }) => ({ __typename: 'User', id, orders: [] }),
-  });
+  const { users, orders } = await startFixtureSubgraphs(t);
   const dir = tempDir(t);
   const nowhere = `http://127.0.0.1:${await freePort()}/graphql`;
   const supergraphYaml = writeSupergraphYaml(dir, {
