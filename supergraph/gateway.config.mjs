@@ -376,6 +376,11 @@ function nestsTooDeep(root) {
 }
 const checkedParams = (body) => {
   if (nestsTooDeep(body)) throw badRequest(`The request nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
+  // Yoga checks the types of query, variables and extensions, not this one's: 5 was "Could not
+  // determine what operation to execute" (OPERATION_RESOLUTION_FAILURE), a wrong name's answer.
+  if (body.operationName != null && typeof body.operationName !== 'string') {
+    throw badRequest(`Expected "operationName" param to be a string, but given ${Array.isArray(body.operationName) ? 'array' : typeof body.operationName}.`);
+  }
   if (typeof body.query === 'string' && body.query.length > MAX_QUERY_CHARS) {
     throw badRequest(`The query is longer than ${MAX_QUERY_CHARS} characters: send large values as variables`, 413);
   }

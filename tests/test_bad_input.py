@@ -120,6 +120,13 @@ def test_a_body_that_is_not_one_graphql_request_is_refused_by_the_router(targets
     assert_clean_error(targets["router"].post_raw(RAW_BODIES[case], router.token))
 
 
+@pytest.mark.parametrize("operation_name", [5, {}, ["A"], True], ids=repr)
+def test_an_operation_name_that_is_no_string_is_a_bad_request(targets, router, operation_name):
+    response = targets["router"].post_raw(json.dumps({"query": "query A { me { id } }", "operationName": operation_name}).encode(), router.token)
+    assert response.status_code == 400
+    assert assert_clean_error(response, {"BAD_REQUEST"}) == ["BAD_REQUEST"]
+
+
 @pytest.mark.parametrize("parameter", ["variables", "extensions"])
 def test_url_parameters_that_are_not_json_are_refused(stack, router, parameter):
     params = {"query": "{ __typename }", parameter: '{"limit": '}
