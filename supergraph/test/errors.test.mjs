@@ -2,12 +2,9 @@
 // code, an Authorization header that is not a bearer token, or a bad token: an error with a code of the README's
 // table and nothing of our internals (gateway.config.mjs).
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import YAML from 'yaml';
 import { generateKeyPairSync } from 'node:crypto';
-import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { base64url, compose, fixture, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 // `withInputs`: a second subgraph (fixtures/inputs.graphql) with a mutation and arguments of any shape.
 async function startGateway(t, { jwksUrl, withInputs = false, maxDepth = 3 } = {}) {
@@ -26,15 +23,11 @@ async function startGateway(t, { jwksUrl, withInputs = false, maxDepth = 3 } = {
   const dir = tempDir(t);
   assert.equal(compose('--config', writeSupergraphYaml(dir, subgraphs)).status, 0);
   const jwks = await startJwks(t);
-  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
-  config.listen.port = await freePort();
-  config.supergraph = 'supergraph.graphql';
-  config.auth.jwks_url = jwksUrl ?? jwks.url;
-  delete config.subgraphs;
-  config.limits.max_depth = maxDepth;
-  const path = join(dir, 'router-config.yaml');
-  writeFileSync(path, YAML.stringify(config));
-  const url = `http://127.0.0.1:${config.listen.port}`;
+  const { path, url } = await writeRouterConfig(dir, (config) => {
+    config.auth.jwks_url = jwksUrl ?? jwks.url;
+    delete config.subgraphs;
+    config.limits.max_depth = maxDepth;
+  });
   const gateway = spawnGateway(t, path);
   await gateway.ready(url);
   const send = async (body, headers = {}) => {

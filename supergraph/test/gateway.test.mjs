@@ -2,13 +2,10 @@
 // and `hive-gateway supergraph` started with a temporary router-config.yaml on a free port.
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, tempDir, TEST_HMAC_SECRET, within, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, spawnGateway, startFixtureSubgraphs, startJwks, tempDir, TEST_HMAC_SECRET, within, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 const ALLOWED_ORIGIN = 'http://localhost:5173';
 
@@ -24,17 +21,12 @@ async function startFixture(t) {
   return { dir, users, orders, jwks: await startJwks(t) };
 }
 
-/** The committed router-config.yaml with test values; supergraph stays relative to the YAML file. */
-async function writeRouterConfig({ dir, jwks }, change) {
-  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
-  config.listen.port = await freePort();
-  config.supergraph = 'supergraph.graphql';
-  config.auth.jwks_url = jwks.url;
-  change(config);
-  const path = join(dir, 'router-config.yaml');
-  writeFileSync(path, YAML.stringify(config));
-  return { path, url: `http://127.0.0.1:${config.listen.port}` };
-}
+/** The router config for startFixture's subgraphs and key set, with `change` made to it. */
+const fixtureRouterConfig = ({ dir, jwks }, change) =>
+  writeRouterConfig(dir, (config) => {
+    config.auth.jwks_url = jwks.url;
+    change(config);
+  });
 
 // A GET as it comes over the wire: fetch would decode the body and hide its encoding.
 function getRaw(url, headers) {
@@ -58,7 +50,7 @@ function post(url, query, headers = {}) {
 test('the gateway serves a federated query with the configured settings', { timeout: 90_000 }, async (t) => {
   const fixture = await startFixture(t);
   const { users, orders, jwks } = fixture;
-  const router = await writeRouterConfig(fixture, (c) => {
+  const router = await fixtureRouterConfig(fixture, (c) => {
     c.subgraphs = { users: { url: users.url } };
     c.limits = { subgraph_timeout_ms: 300, max_depth: 3, max_tokens: 1000, max_cost: 1500 };
   });
@@ -143,7 +135,7 @@ test('the gateway serves a federated query with the configured settings', { time
 });
 
 test('introspection: false and graphiql: false are honoured', { timeout: 90_000 }, async (t) => {
-  const router = await writeRouterConfig(await startFixture(t), (c) => {
+  const router = await fixtureRouterConfig(await startFixture(t), (c) => {
     delete c.subgraphs;
     c.introspection = false;
     c.graphiql = false;
@@ -162,7 +154,7 @@ test('introspection: false and graphiql: false are honoured', { timeout: 90_000 
 });
 
 test('the gateway refuses to start with an invalid router-config.yaml', { timeout: 60_000 }, async (t) => {
-  const router = await writeRouterConfig(await startFixture(t), (c) => {
+  const router = await fixtureRouterConfig(await startFixture(t), (c) => {
     c.limits.max_dept = 3;
   });
   const gateway = spawnGateway(t, router.path);
@@ -172,7 +164,7 @@ test('the gateway refuses to start with an invalid router-config.yaml', { timeou
 });
 
 test('the gateway refuses to start without ROUTER_HMAC_SECRET', { timeout: 60_000 }, async (t) => {
-  const router = await writeRouterConfig(await startFixture(t), (c) => delete c.subgraphs);
+  const router = await fixtureRouterConfig(await startFixture(t), (c) => delete c.subgraphs);
   const gateway = spawnGateway(t, router.path, { ROUTER_HMAC_SECRET: '' });
   const { code } = await within(gateway.exited, 30_000, 'gateway without a signing secret');
   assert.notEqual(code, 0);
@@ -181,7 +173,7 @@ test('the gateway refuses to start without ROUTER_HMAC_SECRET', { timeout: 60_00
 
 for (const [name, value] of [['FORK', '2'], ['HIVE_USAGE_ACCESS_TOKEN', 'some-token']]) {
   test(`the gateway refuses to start when ${name} would override router-config.yaml`, { timeout: 60_000 }, async (t) => {
-    const router = await writeRouterConfig(await startFixture(t), (c) => delete c.subgraphs);
+    const router = await fixtureRouterConfig(await startFixture(t), (c) => delete c.subgraphs);
     const gateway = spawnGateway(t, router.path, { [name]: value });
     const { code } = await within(gateway.exited, 30_000, `gateway with ${name} set`);
     assert.notEqual(code, 0);

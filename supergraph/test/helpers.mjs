@@ -116,6 +116,20 @@ export async function startFixtureSubgraphs(t) {
   return { users, orders };
 }
 
+/**
+ * The committed router-config.yaml with test values, written into `dir`: a free port and the
+ * supergraph `dir`/supergraph.graphql (relative to the YAML file); `change` edits the rest.
+ */
+export async function writeRouterConfig(dir, change) {
+  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
+  config.listen.port = await freePort();
+  config.supergraph = 'supergraph.graphql';
+  change(config);
+  const path = join(dir, 'router-config.yaml');
+  writeFileSync(path, YAML.stringify(config));
+  return { path, url: `http://127.0.0.1:${config.listen.port}` };
+}
+
 // Env vars the gateway config refuses (they would override router-config.yaml); keep them out of tests.
 const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !OVERRIDING_ENV.includes(name)));
 export const TEST_HMAC_SECRET = 'gateway-tests-hmac-secret';

@@ -6,8 +6,7 @@ import { closeSync, openSync, readFileSync, renameSync, writeFileSync, writeSync
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, startSubgraph, tempDir, within, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, spawnGateway, startFixtureSubgraphs, startJwks, startSubgraph, tempDir, within, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 /** The supergraph of `subgraphs` ({ name: { url, file } }), as compose.mjs writes it. */
 function composed(t, subgraphs) {
@@ -21,15 +20,12 @@ async function startRouter(t, supergraph, limits = {}) {
   const dir = tempDir(t);
   const path = join(dir, 'supergraph.graphql');
   writeFileSync(path, supergraph);
-  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
-  config.listen.port = await freePort();
-  config.supergraph = 'supergraph.graphql';
-  config.auth.jwks_url = (await startJwks(t)).url;
-  config.limits = { ...config.limits, ...limits };
-  delete config.subgraphs;
-  const configPath = join(dir, 'router-config.yaml');
-  writeFileSync(configPath, YAML.stringify(config));
-  const url = `http://127.0.0.1:${config.listen.port}`;
+  const jwks = await startJwks(t);
+  const { path: configPath, url } = await writeRouterConfig(dir, (config) => {
+    config.auth.jwks_url = jwks.url;
+    config.limits = { ...config.limits, ...limits };
+    delete config.subgraphs;
+  });
   const gateway = spawnGateway(t, configPath, { LOG_JSON: '1' });
   await gateway.ready(url);
   return { path, dir, url, gateway };

@@ -1,12 +1,11 @@
 // The router's Prometheus metrics (`metrics` in router-config.yaml): where they are served, what
 // they count, and what is left out to keep every request cheap. Real processes, as in gateway.test.mjs.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import YAML from 'yaml';
 import { RouterConfigError, validateRouterConfig } from '../router-config.mjs';
-import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, spawnGateway, startFixtureSubgraphs, tempDir, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 const committed = () => YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
 
@@ -35,14 +34,10 @@ async function startRouter(t, metrics) {
     orders: { url: orders.url, file: fixture('orders.graphql') },
   });
   assert.equal(compose('--config', supergraphYaml).status, 0);
-  const config = committed();
-  config.listen.port = await freePort();
-  config.supergraph = 'supergraph.graphql';
-  delete config.subgraphs;
-  config.metrics = metrics;
-  const path = join(dir, 'router-config.yaml');
-  writeFileSync(path, YAML.stringify(config));
-  const url = `http://127.0.0.1:${config.listen.port}`;
+  const { path, url } = await writeRouterConfig(dir, (config) => {
+    delete config.subgraphs;
+    config.metrics = metrics;
+  });
   const gateway = spawnGateway(t, path);
   await gateway.ready(url);
   return { url, gateway };

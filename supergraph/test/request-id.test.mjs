@@ -1,12 +1,9 @@
 // The request id (X-Request-ID) the router gives each request, answers, sends to the subgraphs and
 // logs its lines about the request with: real processes, as in gateway.test.mjs.
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import YAML from 'yaml';
-import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, tempDir, writeSupergraphYaml } from './helpers.mjs';
+import { compose, fixture, freePort, spawnGateway, startFixtureSubgraphs, startJwks, tempDir, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -21,15 +18,12 @@ async function startRouter(t) {
     inputs: { url: nowhere, file: fixture('inputs.graphql') },
   });
   assert.equal(compose('--config', supergraphYaml).status, 0);
-  const config = YAML.parse(readFileSync(new URL('../../router-config.yaml', import.meta.url), 'utf8'));
-  config.listen.port = await freePort();
-  config.supergraph = 'supergraph.graphql';
-  config.auth.jwks_url = (await startJwks(t)).url;
-  config.limits.subgraph_timeout_ms = 300;
-  delete config.subgraphs;
-  const path = join(dir, 'router-config.yaml');
-  writeFileSync(path, YAML.stringify(config));
-  const url = `http://127.0.0.1:${config.listen.port}`;
+  const jwks = await startJwks(t);
+  const { path, url } = await writeRouterConfig(dir, (config) => {
+    config.auth.jwks_url = jwks.url;
+    config.limits.subgraph_timeout_ms = 300;
+    delete config.subgraphs;
+  });
   const gateway = spawnGateway(t, path, { LOG_JSON: '1' });
   await gateway.ready(url);
   const send = async (query, headers = {}) => {
