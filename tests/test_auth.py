@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -41,6 +42,25 @@ def test_login_then_me_through_the_router(anonymous, alice):
     assert anonymous("{ me { id } }")["data"]["me"] is None
     wrong = anonymous(LOGIN, {"u": demo_user(ALICE_ID).username, "p": "not-the-password"})
     assert error_codes(wrong) == ["INVALID_CREDENTIALS"]
+
+
+def test_ten_failed_logins_stop_the_logins_of_that_username_for_fifteen_minutes(anonymous, alice):
+    name, password = f"guessed-{uuid.uuid4().hex[:12]}", f"Pw-{uuid.uuid4().hex}"
+    created = anonymous(
+        "mutation($i: CreateUserInput!) { createUser(input: $i) { id } }",
+        {"i": {"username": name, "email": f"{name}@example.com", "fullName": "Guessed", "password": password}},
+    )
+    assert created["data"]["createUser"]["id"]
+    for attempt in range(10):
+        assert error_codes(anonymous(LOGIN, {"u": name, "p": f"guess-{attempt}"})) == ["INVALID_CREDENTIALS"]
+    refused = anonymous.post(LOGIN, {"u": name.upper(), "p": password})
+    assert refused.status_code == 200 and refused.json().get("data") is None
+    (error,) = refused.json()["errors"]
+    assert error["extensions"]["code"] == "TOO_MANY_LOGIN_ATTEMPTS" and 890 <= error["extensions"]["retryAfter"] <= 900
+    assert error["message"] == "Too many failed logins for this username: try again in 15 minutes"
+    assert error["path"] == ["login"]
+    assert alice("{ me { id } }")["data"]["me"] == {"id": str(ALICE_ID)}  # other users log in and stay logged in
+    assert anonymous.login(BOB_ID)
 
 
 def test_each_customer_sees_only_their_orders_and_payments(anonymous, alice, bob, router):

@@ -24,6 +24,11 @@ export const PARTIAL_ANSWER: Problem = {
   message: 'Part of this could not be loaded right now and shows as unknown. Please try again in a moment.',
 };
 
+function minutesFrom(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes === 1 ? 'a minute' : `${minutes} minutes`;
+}
+
 /** What each service gives, as people know it: a subgraph failure names its service (extensions.serviceName). */
 const SERVICE_GIVES: Record<string, string> = { users: 'Customer details', orders: 'Orders', payments: 'Payments' };
 
@@ -33,10 +38,11 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
   if (!first) {
     return { code: 'NETWORK_ERROR', message: 'The shop could not be reached. Check your connection and try again.' };
   }
-  const { code = 'UNKNOWN', field, amountDue, serviceName = '' } = first.extensions as {
+  const { code = 'UNKNOWN', field, amountDue, retryAfter = 0, serviceName = '' } = first.extensions as {
     code?: string;
     field?: string;
     amountDue?: string;
+    retryAfter?: number;
     serviceName?: string;
   };
   const service = SERVICE_GIVES[serviceName] ?? 'Part of the shop';
@@ -63,6 +69,8 @@ export function describeError(error: CombinedError, currency = 'EUR'): Problem {
       return { code, message: 'This clashed with an earlier, different payment or order and was not made. Please try again.' };
     case 'INVALID_CREDENTIALS':
       return { code, message: 'Wrong username or password.' };
+    case 'TOO_MANY_LOGIN_ATTEMPTS':
+      return { code, message: `Too many failed logins for this username. Please try again in ${minutesFrom(retryAfter)}.` };
     case 'UNAUTHENTICATED':
       return { code, message: 'Your session has ended. Please log in again.' };
     case 'FORBIDDEN':

@@ -322,6 +322,17 @@ describe('orders app', () => {
         await page.getByText('That is more than the €10.00 still due on this order.').waitFor();
       }));
 
+    await t.test('TOO_MANY_LOGIN_ATTEMPTS', (t) =>
+      withPage(browser, t, async (page) => {
+        const guessed = { username: `guessed-${Date.now()}` };
+        const login = 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }';
+        for (let attempt = 0; attempt < 10; attempt++) {
+          await assert.rejects(graphql(stack.urls.router, login, { u: guessed.username, p: `guess-${attempt}` }), /INVALID_CREDENTIALS/);
+        }
+        await logIn(page, guessed, 'one-more-guess');
+        await page.getByText('Too many failed logins for this username. Please try again in 15 minutes.').waitFor();
+      }));
+
     await t.test('UNAUTHENTICATED: a token the router refuses ends the session', (t) =>
       withPage(browser, t, async (page) => {
         await logIn(page, customer);

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
+    TOO_MANY_LOGIN_ATTEMPTS = "TOO_MANY_LOGIN_ATTEMPTS"
     # Another service needed for a write did not answer in time, or answered nonsense.
     DEPENDENCY_UNAVAILABLE = "DEPENDENCY_UNAVAILABLE"
     # A bug or an outage of our own; details are in the service log, never in the response.

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
-from accounts.models import User
+from accounts.models import FailedLogins, User
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -23,3 +23,15 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("id", "username", "email", "full_name", "is_staff", "date_joined")
     search_fields = ("username", "email", "full_name")
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Profile", {"fields": ("full_name",)}))
+
+
+@admin.register(FailedLogins)
+class FailedLoginsAdmin(admin.ModelAdmin):
+    """Staff let a customer log in again before the window ends by deleting the username's row."""
+
+    list_display = ("username_key", "count", "window_started_at")
+    search_fields = ("=username_key",)
+    readonly_fields = ("username_key", "count", "window_started_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -119,3 +119,19 @@ class User(AbstractUser):
             return
         if type(self)._default_manager.named(self.username).exclude(pk=self.pk).exists():
             raise ValidationError({"username": self.unique_error_message(type(self), ["username"])})
+
+
+class FailedLogins(models.Model):
+    """The logins for one username (by its username_key, whether or not such a user exists) that
+    failed in a window of settings.LOGIN_FAILURE_WINDOW_SECONDS from the first of them; a login
+    that succeeds ends the window. Rows of ended windows are deleted as failures come in."""
+
+    username_key = models.CharField(max_length=USERNAME_KEY_MAX_LENGTH, unique=True)
+    count = models.PositiveIntegerField(default=1)
+    window_started_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name_plural = "failed logins"
+
+    def __str__(self) -> str:
+        return f"{self.count} failed logins as {self.username_key} since {self.window_started_at:%Y-%m-%d %H:%M:%S}"

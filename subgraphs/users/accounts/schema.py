@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from strawberry.federation.schema_directives import Cost
 
-from accounts import models, tokens
+from accounts import login_throttle, models, tokens
 from accounts.types import CreateUserInput, LoginResult, User
 from federation_kit.auth import Viewer
 from federation_kit.context import SubgraphInfo
@@ -54,10 +54,12 @@ class Mutation:
         directives=[PASSWORD_HASH_COST],
     )
     def login(self, info: SubgraphInfo, username: str, password: str) -> LoginResult:
-        # Stripped as createUser strips it: "  bob  " signed up as bob.
-        user = authenticate(username=username.strip(), password=password)
+        username = username.strip()  # as createUser strips it: "  bob  " signed up as bob
+        login_throttle.count_attempt(username)
+        user = authenticate(username=username, password=password)
         if user is None:
             raise ServiceError("Wrong username or password", ErrorCode.INVALID_CREDENTIALS)
+        login_throttle.forget_failures(username)
         token, expires_at = tokens.issue_token(user)
         # The rest of this response is the new user's to see (e.g. their own email).
         info.context.viewer = Viewer(user_id=user.pk, is_staff=user.is_staff)

@@ -23,6 +23,11 @@ JWT_LIFETIME_SECONDS = env_float("JWT_LIFETIME_SECONDS", 3600, minimum=60, maxim
 # This service verifies tokens with its own keys instead of fetching its JWKS over HTTP.
 JWT_PUBLIC_KEY_PROVIDER = "accounts.tokens.public_key_for"
 
+# Failed logins for one username in a window (accounts/login_throttle.py): past the limit, its
+# logins are refused until the window, started by the first of them, ends.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 900, minimum=1, maximum=86400)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
