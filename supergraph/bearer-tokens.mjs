@@ -137,11 +137,16 @@ export function jwksKeys(url, { keptMs = KEYS_KEPT_MS, cooldownMs = REFETCH_COOL
   };
 }
 
-// Claims the subgraphs require (PyJWT): jsonwebtoken checks `exp`, `nbf`, `iss` and `aud` when present.
-function checkClaims({ exp, iat, sub }) {
+// Claims the subgraphs require (federation_kit.auth, with PyJWT): jsonwebtoken checks `exp`, `nbf`,
+// `iss` and `aud` when present. A user is named by their id in decimal, as the users service issues
+// it: the services' rule (federation_kit.auth.USER_ID).
+const USER_ID = /^[1-9][0-9]{0,17}$/;
+
+function checkClaims({ exp, iat, sub, staff }) {
   if (typeof exp !== 'number') throw unauthenticated('The token has no expiry: log in again');
   if (typeof iat !== 'number' || iat > Date.now() / 1000 + CLOCK_LEEWAY_S) throw unauthenticated('The token has no valid issue time: log in again');
-  if (typeof sub !== 'string') throw unauthenticated('The token names no user: log in again');
+  if (typeof sub !== 'string' || !USER_ID.test(sub)) throw unauthenticated('The token names no user: log in again');
+  if (staff !== undefined && typeof staff !== 'boolean') throw unauthenticated('The token has no valid staff claim: log in again');
 }
 
 export function useBearerTokens({ keyFor, verification }) {

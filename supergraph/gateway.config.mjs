@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { defineConfig, LegacyLogger, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { BREAK, buildSchema, getNamedType, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind, parse, visit } from 'graphql';
+import { BREAK, buildSchema, getNamedType, getOperationAST, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind, parse, visit } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
 import { checkSupergraph, configLabel, costWeight, loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
@@ -280,11 +280,17 @@ const PLANNER_FAILURE = 'Failed to plan query: ';
 // so many: refused as graphql-js's depth limit refuses an operation, not as "Unexpected error.".
 const PLANNER_PARSE_FAILURE = 'Failed to parse query: ';
 
-function maskErrorNamingSubgraph(error, message, isDev) {
+// A write whose subgraph failed may have been carried out (its answer lost): the client is told to
+// send it again, which the idempotency keys make safe, rather than that "its fields are null".
+const OUTCOME_UNKNOWN =
+  'whether this mutation was carried out is not known. Send it again to be sure: with the same idempotencyKey, it is carried out once';
+
+function maskErrorNamingSubgraph(error, message, isMutation) {
   const { code, serviceName, http } = error?.extensions ?? {};
   if (serviceName && SUBGRAPH_FAILURES.has(code)) {
     const what = code === 'GATEWAY_TIMEOUT' ? 'did not answer in time' : 'is unavailable';
-    return new GraphQLError(`The ${serviceName} subgraph ${what}: its fields are null in this answer`, {
+    const consequence = isMutation ? OUTCOME_UNKNOWN : 'its fields are null in this answer';
+    return new GraphQLError(`The ${serviceName} subgraph ${what}: ${consequence}`, {
       nodes: error.nodes,
       path: error.path,
       extensions: { code, serviceName, ...(http && { http }) },
@@ -306,15 +312,15 @@ function maskErrorNamingSubgraph(error, message, isDev) {
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
     });
   }
-  return maskError(error, message, isDev);
+  return maskError(error, message);
 }
 
 // What the client gets masked is logged whole, with the request's id: `log` is the request's logger
 // (useRequestId's). Yoga, which masked errors before, logged them with a logger of its own, without
 // the id. A subgraph failure is logged without the request sent to the subgraph, whose variables
 // may hold a password.
-function maskedForClient(error, log) {
-  const masked = maskErrorNamingSubgraph(error, 'Unexpected error.');
+function maskedForClient(error, log, isMutation) {
+  const masked = maskErrorNamingSubgraph(error, 'Unexpected error.', isMutation);
   if (masked === error) return error;
   const { code, serviceName } = masked.extensions;
   if (serviceName) log.error({ serviceName, code, path: error.path }, error.message);
@@ -386,6 +392,24 @@ const checkedParams = (body) => {
   }
   return body;
 };
+
+// Yoga's "Could not determine what operation to execute." says neither which name was not found
+// nor that a name is needed: graphql-js's wording, with the document's operations.
+function operationNotFound(error, params) {
+  let names;
+  try {
+    names = parse(params.query, { noLocation: true })
+      .definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION)
+      .map((operation) => operation.name?.value ?? '(anonymous)');
+  } catch {
+    return error;
+  }
+  const message =
+    params.operationName == null
+      ? `Must provide operation name if query contains multiple operations: the document has ${names.join(', ')}`
+      : `Unknown operation named "${params.operationName}": the document has ${names.join(', ')}`;
+  return new GraphQLError(message, { extensions: error.extensions });
+}
 
 // Yoga's GET parser JSON.parses the `variables` and `extensions` parameters as they come: text
 // that is not JSON was an internal error (HTTP 500).
@@ -596,6 +620,11 @@ const costWithinLimit = (maxCost) => (context) => {
   };
 };
 
+// Requests whose operation is a mutation, noted when it is executed, for the errors of its answer;
+// each request's parameters, for the one error whose message needs them (operationNotFound).
+const mutationRequests = new WeakSet();
+const requestParams = new WeakMap();
+
 const useStableErrors = () => ({
   // Runs after Yoga's own parsers (GET, JSON, form, application/graphql) have picked theirs; when
   // none took the request, Yoga answers HTTP 415 with an empty body. A POST must be JSON: a form,
@@ -617,13 +646,30 @@ const useStableErrors = () => ({
     addValidationRule(literalsThePlannerReads);
     addValidationRule(costWithinLimit(config.limits.max_cost));
   },
-  onResultProcess({ result, serverContext }) {
+  onParse({ context }) {
+    requestParams.set(context.request, context.params);
+  },
+  onExecute({ args }) {
+    if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') mutationRequests.add(args.contextValue.request);
+  },
+  onResultProcess({ request, result, setResult, serverContext }) {
+    const isMutation = mutationRequests.has(request);
     for (const single of [result].flat()) {
       if (!single?.errors) continue;
-      single.errors = single.errors.map((error) => maskedForClient(error, serverContext.log));
+      single.errors = single.errors.map((error) =>
+        error.extensions?.code === 'OPERATION_RESOLUTION_FAILURE' && requestParams.has(request)
+          ? operationNotFound(error, requestParams.get(request))
+          : maskedForClient(error, serverContext.log, isMutation),
+      );
       for (const error of single.errors) {
         if (error?.extensions) giveStableCode(error);
       }
+    }
+    // An error raised in executing (it has a path) that reached the root leaves `data` null: the
+    // query planner's runtime drops it, and an answer without `data` says the request was never
+    // executed (GraphQL spec, "Response"), which a failed mutation was.
+    if (!Array.isArray(result) && result?.errors?.some((error) => error.path) && !('data' in result)) {
+      setResult({ data: null, ...result });
     }
   },
 });

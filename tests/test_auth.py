@@ -54,7 +54,7 @@ def test_ten_failed_logins_stop_the_logins_of_that_username_for_fifteen_minutes(
     for attempt in range(10):
         assert error_codes(anonymous(LOGIN, {"u": name, "p": f"guess-{attempt}"})) == ["INVALID_CREDENTIALS"]
     refused = anonymous.post(LOGIN, {"u": name.upper(), "p": password})
-    assert refused.status_code == 200 and refused.json().get("data") is None
+    assert refused.status_code == 200 and refused.json()["data"] is None
     (error,) = refused.json()["errors"]
     assert error["extensions"]["code"] == "TOO_MANY_LOGIN_ATTEMPTS" and 890 <= error["extensions"]["retryAfter"] <= 900
     assert error["message"] == "Too many failed logins for this username: try again in 15 minutes"

@@ -4,10 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
-import { base64url, compose, fixture, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
+import { GraphQLError } from 'graphql';
+import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 // `withInputs`: a second subgraph (fixtures/inputs.graphql) with a mutation and arguments of any shape.
-async function startGateway(t, { jwksUrl, withInputs = false, maxDepth = 3 } = {}) {
+// `inputsDown`: the inputs subgraph is in the supergraph, but nothing answers at its URL.
+async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false, maxDepth = 3 } = {}) {
   const users = await startSubgraph(t, fixture('users.graphql'), {
     query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
     entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
@@ -15,11 +17,17 @@ async function startGateway(t, { jwksUrl, withInputs = false, maxDepth = 3 } = {
   const subgraphs = { users: { url: users.url, file: fixture('users.graphql') } };
   const inputs = withInputs
     ? await startSubgraph(t, fixture('inputs.graphql'), {
-        query: { echo: ({ value, list }) => JSON.stringify(value ?? list), signUp: ({ name }) => name },
+        query: {
+          echo: ({ value, list }) => JSON.stringify(value ?? list),
+          signUp: ({ name }) => name,
+          refused: () => {
+            throw new GraphQLError('Not yours', { extensions: { code: 'FORBIDDEN' } });
+          },
+        },
         entity: ({ id }) => ({ __typename: 'Thing', id }),
       })
     : null;
-  if (inputs) subgraphs.inputs = { url: inputs.url, file: fixture('inputs.graphql') };
+  if (inputs) subgraphs.inputs = { url: inputsDown ? `http://127.0.0.1:${await freePort()}/graphql` : inputs.url, file: fixture('inputs.graphql') };
   const dir = tempDir(t);
   assert.equal(compose('--config', writeSupergraphYaml(dir, subgraphs)).status, 0);
   const jwks = await startJwks(t);
@@ -211,6 +219,60 @@ test('errors graphql-js gives no code get the documented one', { timeout: 90_000
   assert.equal(users.requests.length, 0);
 });
 
+test('an error in executing keeps data in the answer, null where it reached the root; a request error has none', { timeout: 90_000 }, async (t) => {
+  const { send } = await startGateway(t, { withInputs: true });
+  const refused = await send(JSON.stringify({ query: 'mutation { refused }' }));
+  assert.equal(refused.status, 200);
+  assert.deepEqual(Object.keys(refused.body), ['data', 'errors']);
+  assert.equal(refused.body.data, null);
+  assert.deepEqual(refused.body.errors.map((e) => [e.extensions.code, e.path]), [['FORBIDDEN', ['refused']]]);
+  const partial = await send(JSON.stringify({ query: '{ me { name } echo(value: 1) }' }));
+  assert.deepEqual(partial.body, { data: { me: { name: 'Ada' }, echo: '1' } });
+  const invalid = await send(JSON.stringify({ query: 'mutation { refused nope }' }));
+  assert.deepEqual(invalid.body.errors.map((e) => e.extensions.code), ['GRAPHQL_VALIDATION_FAILED']);
+  assert.ok(!('data' in invalid.body), JSON.stringify(invalid.body));
+});
+
+test('a subgraph down: a query is told its fields are null, a mutation that it may have been carried out', { timeout: 90_000 }, async (t) => {
+  const { send } = await startGateway(t, { withInputs: true, inputsDown: true });
+  const read = await send(JSON.stringify({ query: '{ me { name } echo(value: 1) }' }));
+  assert.deepEqual(read.body.data, { me: { name: 'Ada' }, echo: null });
+  assert.deepEqual(read.body.errors.map((e) => [e.extensions.code, e.message]), [
+    ['SUBREQUEST_HTTP_ERROR', 'The inputs subgraph is unavailable: its fields are null in this answer'],
+  ]);
+  const write = await send(JSON.stringify({ query: 'mutation SignUp($name: String!) { signUp(name: $name) }', variables: { name: 'Ada' } }));
+  // The query planner's runtime gives no data for a mutation whose subgraph failed, not even where
+  // the field may be null: the router's answer has `data: null` (useStableErrors).
+  assert.equal(write.body.data, null);
+  assert.deepEqual(write.body.errors.map((e) => [e.extensions.code, e.extensions.serviceName, e.path, e.message]), [
+    [
+      'SUBREQUEST_HTTP_ERROR',
+      'inputs',
+      ['signUp'],
+      'The inputs subgraph is unavailable: whether this mutation was carried out is not known. Send it again to be sure: with the same idempotencyKey, it is carried out once',
+    ],
+  ]);
+});
+
+test('an operationName that picks no operation is told which name failed, or that one is needed', { timeout: 90_000 }, async (t) => {
+  const { send, url, users } = await startGateway(t);
+  const twoOperations = 'query A { me { name } } query B { me { id } }';
+  const cases = [
+    [{ query: twoOperations }, 'Must provide operation name if query contains multiple operations: the document has A, B'],
+    [{ query: twoOperations, operationName: 'C' }, 'Unknown operation named "C": the document has A, B'],
+    [{ query: '{ me { name } }', operationName: 'A' }, 'Unknown operation named "A": the document has (anonymous)'],
+  ];
+  for (const [request, message] of cases) {
+    const { status, body } = await send(JSON.stringify(request));
+    assert.equal(status, 400);
+    assert.deepEqual(body.errors.map((e) => [e.extensions.code, e.message]), [['OPERATION_RESOLUTION_FAILURE', message]]);
+  }
+  const viaGet = await fetch(`${url}/graphql?${new URLSearchParams({ query: twoOperations, operationName: 'C' })}`, { headers: { accept: 'application/json' } });
+  assert.equal(viaGet.status, 400);
+  assert.deepEqual((await viaGet.json()).errors.map((e) => e.message), ['Unknown operation named "C": the document has A, B']);
+  assert.equal(users.requests.length, 0);
+});
+
 test('an Authorization header that is not a bearer token is UNAUTHENTICATED; the scheme is read in any case', { timeout: 90_000 }, async (t) => {
   const { users, send, jwks } = await startGateway(t);
   const token = jwks.sign({ iss: 'django-supergraph-users', aud: 'django-supergraph', sub: '1' });
@@ -244,6 +306,10 @@ test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, ex
     'no key id': signToken(stranger, undefined, CLAIMS),
     'a payload that is not JSON': `${base64url(JSON.stringify({ alg: 'RS256', typ: 'JWT', kid: 'test-key' }))}.${base64url('not json')}.AAAA`,
     'no sub': jwks.sign({ iss: CLAIMS.iss, aud: CLAIMS.aud }),
+    'a sub that is no user id': jwks.sign({ ...CLAIMS, sub: 'abc' }),
+    'a sub with a sign': jwks.sign({ ...CLAIMS, sub: '+1' }),
+    'a sub of 19 digits': jwks.sign({ ...CLAIMS, sub: '9'.repeat(19) }),
+    'a staff claim that is a string': jwks.sign({ ...CLAIMS, staff: 'false' }),
     'issued in the future': jwks.sign({ ...CLAIMS, iat: now + 600 }),
     'expired (beyond the 5 s clock leeway)': jwks.sign({ ...CLAIMS, iat: now - 120, exp: now - 6 }),
   };

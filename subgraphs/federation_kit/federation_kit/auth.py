@@ -5,6 +5,7 @@ subgraph checks the forwarded ``Authorization: Bearer`` token against them. No t
 means an anonymous viewer; a bad one is refused before any resolver runs.
 """
 
+import re
 import time
 from dataclasses import dataclass
 from functools import cache
@@ -23,6 +24,9 @@ from federation_kit.errors import ErrorCode, ServiceError
 from federation_kit.jwks import JWKSKeys, UnknownKey
 
 ALGORITHMS = ["RS256"]
+# A user id in decimal, as the users service puts it in `sub`: at most 18 digits, under the 64-bit
+# integers the databases keep ids in.
+USER_ID = re.compile(r"[1-9][0-9]{0,17}")
 # Seconds by which this host's clock may run behind or ahead of the users service's: a token is
 # used as soon as it is issued, and its `iat` must not look as if it were in the future.
 CLOCK_LEEWAY = 5
@@ -105,9 +109,14 @@ def _verify(token: str) -> tuple[Viewer, float]:
             leeway=CLOCK_LEEWAY,
             options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
-        return Viewer(user_id=int(claims["sub"]), is_staff=bool(claims.get("staff", False))), float(claims["exp"])
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as error:
         raise InvalidToken(str(error)) from None
+    # The user's id in decimal, as the users service issues it (int() takes "+1", " 1", "1_0", "١").
+    if not isinstance(claims["sub"], str) or not USER_ID.fullmatch(claims["sub"]):
+        raise InvalidToken("The token's sub is not a user id")
+    if not isinstance(staff := claims.get("staff", False), bool):
+        raise InvalidToken("The token's staff claim is not true or false")
+    return Viewer(user_id=int(claims["sub"]), is_staff=staff), float(claims["exp"])
 
 
 def viewer_from_authorization(header: str | None) -> Viewer:

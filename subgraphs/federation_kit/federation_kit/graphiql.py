@@ -53,6 +53,12 @@ def default_query(service: str, schema: GraphQLSchema) -> str:
         "# supergraph through the router instead (its explorer:\n"
         "# Hive Laboratory, at the router's /graphql).\n"
         "#\n"
+        "# Orders, payments and emails are for their owner\n"
+        "# and staff: without a token, lists of orders and\n"
+        "# payments are empty. Log in through the router,\n"
+        "# then in Headers:\n"
+        '# {"Authorization": "Bearer <token>"}\n'
+        "#\n"
         "# Ctrl-Enter runs the query below.\n\n"
     )
     return intro + example_query(schema)

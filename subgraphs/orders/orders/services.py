@@ -80,7 +80,8 @@ def create_order(user_id: int, currency: str, items: list, idempotency_key: str 
     """For the caller of ``request`` themselves (staff: anyone). Validates, checks the user with the
     users service (as that caller), then writes the order and its items at once; the same
     idempotency key for the same user orders once."""
-    check_may_see(request.viewer, user_id, f"User {user_id}'s order")
+    if not request.viewer.may_see(user_id):
+        raise ServiceError(f"Only staff may order for another user: userId must be yours ({request.viewer.user_id})", ErrorCode.FORBIDDEN)
     currency = currency.strip().upper()
     total = _validate(currency, items, idempotency_key)
     lines = _lines(items)

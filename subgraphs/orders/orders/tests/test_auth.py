@@ -52,6 +52,8 @@ def test_create_order_only_for_yourself(client, settings, token, code):
     settings.USERS_SERVICE_URL = refused_url()  # refused before the users service is asked
     body = graphql(client, CREATE, {"input": {"userId": "1", "currency": "EUR", "items": ITEMS}}, token)
     assert error_codes(body) == [code]
+    if token:
+        assert body["errors"][0]["message"] == "Only staff may order for another user: userId must be yours (2)"
     assert not Order.objects.exists()
 
 
@@ -82,6 +84,18 @@ def test_a_forged_token_is_unauthenticated(client, orders):
     other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     response = post_graphql(client, "{ orders { id } }", token=token_for(1, staff=True, key=other_key))
     assert response.status_code == 401
+    assert error_codes(response.json()) == ["UNAUTHENTICATED"]
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"sub": "abc"}, {"sub": "+1"}, {"sub": " 1"}, {"sub": "1_0"}, {"sub": "\u0661"}, {"sub": "0"}, {"sub": 1},
+     {"sub": "9" * 19}, {"staff": "false"}, {"staff": 1}],
+    ids=["letters", "plus", "space", "underscore", "arabic-indic digit", "zero", "a number", "19 digits", "staff a string", "staff a number"],
+)  # fmt: skip
+def test_a_token_whose_sub_is_no_user_id_or_staff_no_boolean_is_unauthenticated(client, orders, claims):
+    response = post_graphql(client, "{ orders { id } }", token=token_for(1, **claims))
+    assert response.status_code == 401, response.content
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
 
 
