@@ -147,7 +147,7 @@ function writeAtomically(path, text) {
 
 // A unified diff of what drifted, cut short: enough to see the change, not a page of schema.
 function shortDiff(committed, composed, label, maxLines = 40) {
-  const lines = createTwoFilesPatch(`${label} (committed)`, `${label} (composed)`, committed, composed, '', '', { context: 2 })
+  const lines = createTwoFilesPatch(`${label} (on disk)`, `${label} (composed)`, committed, composed, '', '', { context: 2 })
     .split('\n')
     .filter((line) => line && !/^=+$/.test(line));
   const shown = lines.slice(0, maxLines);

@@ -1,5 +1,6 @@
 """`make check-schema` must catch a subgraph whose code and committed SDL disagree."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,3 +33,15 @@ def test_drift_fails_naming_the_subgraph_and_the_fix(tmp_path):
     assert result.returncode == 1
     assert "out of date for the orders subgraph: run `make schema`" in result.stderr
     assert "+  currency: String!" in result.stderr
+
+
+def test_drift_names_the_file_as_from_the_repository_root():
+    stale = ROOT / "schema" / f"orders-drift-{os.getpid()}.graphql"  # in the repository, as the committed file is
+    try:
+        stale.write_text((ROOT / "schema" / "orders.graphql").read_text().replace("  currency: String!\n", "", 1))
+        result = check("orders", Path("../..") / stale.relative_to(ROOT))  # as make passes it, from subgraphs/orders
+    finally:
+        stale.unlink()
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"CommandError: schema/{stale.name} is out of date for the orders subgraph"), result.stderr
+    assert f"--- schema/{stale.name} (on disk)" in result.stderr

@@ -21,12 +21,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from graphql import DocumentNode, GraphQLError, get_named_type
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny, Schema
+from strawberry.federation.schema_directives import Key
 from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import Info
+from strawberry.types.base import StrawberryList, StrawberryObjectDefinition, StrawberryOptional
 from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
 from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
@@ -41,6 +44,7 @@ from federation_kit.errors import (
 )
 from federation_kit.execution import execution_context_for
 from federation_kit.loading import EntityBatch, recording_rows
+from federation_kit.pagination import PageSizeLimit
 
 FEDERATION_VERSION = "2.9"
 
@@ -110,6 +114,45 @@ def _validation_cache() -> ValidationCache:
     return ValidationCache(maxsize=256)
 
 
+def _list_of_model_rows(field_type: Any) -> bool:
+    """A list (or a nullable one) of a type backed by a Django model, or of such a type or null."""
+    if isinstance(field_type, StrawberryOptional):
+        field_type = field_type.of_type
+    if not isinstance(field_type, StrawberryList):
+        return False
+    item = field_type.of_type.of_type if isinstance(field_type.of_type, StrawberryOptional) else field_type.of_type
+    return isinstance(item, type) and get_django_definition(item) is not None
+
+
+def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
+    """A schema this service would serve wrongly does not build, naming what to change:
+
+    - an entity keyed by other fields than ``id``: ``_entities`` reads the id only, so each of
+      its representations would resolve to null, without an error;
+    - a list of a model's rows on Query without a ``pagination`` argument, or a field that has
+      one without :class:`PageSizeLimit`: a list would be the whole table, or a limit over
+      MAX_PAGE_SIZE silently cut to it.
+    """
+    problems = []
+    query = schema.query.__strawberry_definition__
+    for type_definition in schema.schema_converter.type_map.values():
+        definition = type_definition.definition
+        if not isinstance(definition, StrawberryObjectDefinition):
+            continue
+        for directive in definition.directives or ():
+            if isinstance(directive, Key) and directive.fields != "id":
+                problems.append(f'{definition.name}: @key(fields: "{directive.fields}"); entities here are keyed by their integer id only')
+        for field in definition.fields:
+            name = schema.config.name_converter.from_field(field)
+            arguments = {argument.python_name for argument in field.arguments}
+            if "pagination" in arguments and not any(isinstance(e, PageSizeLimit) for e in field.extensions):
+                problems.append(f"{definition.name}.{name}: takes pagination without extensions=[PageSizeLimit()]")
+            if definition is query and "pagination" not in arguments and _list_of_model_rows(field.type):
+                problems.append(f"Query.{name}: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))")
+    if problems:
+        raise ImproperlyConfigured("This schema would answer wrongly:\n" + "\n".join(f"- {problem}" for problem in problems))
+
+
 class FederatedSchema(Schema):
     """``strawberry.federation.Schema`` at federation 2.9, with batched ``_entities``,
     error codes on every error, strawberry-django's query optimizer, and rows executed without
@@ -120,6 +163,7 @@ class FederatedSchema(Schema):
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
         extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, RowsLoadedTogether, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
+        _refuse_what_this_schema_cannot_serve(self)
         self.execution_context_class = execution_context_for(self)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}

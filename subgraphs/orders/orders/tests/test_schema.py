@@ -422,3 +422,34 @@ def test_with_middleware_every_field_goes_graphql_cores_way():
         for context in (schema.execution_context_class, StrawberryGraphQLCoreExecutionContext)
     ]
     assert results[0].data == results[1].data == {"__typename": "MUTATION", "touch": True}
+
+
+def test_a_schema_this_service_would_serve_wrongly_does_not_build():
+    import strawberry
+    import strawberry_django
+    from django.core.exceptions import ImproperlyConfigured
+
+    from federation_kit.pagination import PageSizeLimit
+    from federation_kit.schema import FederatedSchema
+
+    @strawberry_django.federation.type(OrderItem, keys=["sku"])
+    class Item:
+        sku: strawberry.auto
+
+    @strawberry.type
+    class Query:
+        items: list[Item] = strawberry_django.field()
+        maybe_items: list[Item | None] | None = strawberry_django.field()
+        paged: list[Item] = strawberry_django.field(pagination=True)
+        limited: list[Item] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])
+
+    with pytest.raises(ImproperlyConfigured) as refused:
+        FederatedSchema(query=Query)
+    first, *problems = str(refused.value).splitlines()
+    assert first == "This schema would answer wrongly:"
+    assert sorted(problems) == [
+        '- Item: @key(fields: "sku"); entities here are keyed by their integer id only',
+        "- Query.items: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
+        "- Query.maybeItems: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
+        "- Query.paged: takes pagination without extensions=[PageSizeLimit()]",
+    ]
