@@ -141,6 +141,25 @@ new Logger().info({ path: file }, 'Using router config');
 // request up. A changed file is served once it passes the router's start checks and the query
 // planner takes it; until then the last good supergraph serves, and why is logged, once per content.
 const SUPERGRAPH_POLL_MS = 10_000; // the CLI's shortest
+
+// The subgraph that carries out each mutation field of the supergraph served ({ payOrder: 'payments' }),
+// from its @join__field: the schema the gateway executes against has no join directives.
+let mutationSubgraphs = new Map();
+function subgraphsOfMutationFields(sdl) {
+  const document = parse(sdl, { noLocation: true });
+  const argument = (directive, name) => directive?.arguments.find((a) => a.name.value === name)?.value.value;
+  const named = (node, directive) => node.directives?.find((d) => d.name.value === directive);
+  const graphs = new Map(
+    document.definitions
+      .find((d) => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph')
+      ?.values.map((value) => [value.name.value, argument(named(value, 'join__graph'), 'name')]) ?? [],
+  );
+  const mutation = document.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Mutation');
+  // A field has no @join__field when its type is in one subgraph only: its @join__type names it.
+  const typeGraphs = (mutation?.directives ?? []).filter((d) => d.name.value === 'join__type');
+  const only = typeGraphs.length === 1 ? argument(typeGraphs[0], 'graph') : undefined;
+  return new Map((mutation?.fields ?? []).map((field) => [field.name.value, graphs.get(argument(named(field, 'join__field'), 'graph') ?? only)]));
+}
 const readSupergraph = (path) => {
   let served = null;
   let refused = null;
@@ -161,6 +180,7 @@ const readSupergraph = (path) => {
     if (served === null) log.info({ path, pollingIntervalMs: SUPERGRAPH_POLL_MS }, 'Serving the supergraph file, read again for changes');
     else log.info({ path }, 'Serving the changed supergraph file');
     served = sdl;
+    mutationSubgraphs = subgraphsOfMutationFields(sdl);
     return sdl;
   };
 };
@@ -280,16 +300,19 @@ const PLANNER_FAILURE = 'Failed to plan query: ';
 // so many: refused as graphql-js's depth limit refuses an operation, not as "Unexpected error.".
 const PLANNER_PARSE_FAILURE = 'Failed to parse query: ';
 
-// A write whose subgraph failed may have been carried out (its answer lost): the client is told to
-// send it again, which the idempotency keys make safe, rather than that "its fields are null".
+// A mutation field whose own subgraph failed may have been carried out (its answer lost): the client
+// is told so, rather than that "its fields are null". Another subgraph failing under it (a field it
+// adds to the result: the router's path is the mutation field's all the same) came after the write.
 const OUTCOME_UNKNOWN =
-  'whether this mutation was carried out is not known. Send it again to be sure: with the same idempotencyKey, it is carried out once';
+  'whether this mutation was carried out is not known. Check, or send it again: createOrder and payOrder with the same idempotencyKey are carried out once';
 
-function maskErrorNamingSubgraph(error, message, isMutation) {
+// `writers`: the subgraph that carries out each mutation field of the request, by its response key.
+function maskErrorNamingSubgraph(error, message, writers) {
   const { code, serviceName, http } = error?.extensions ?? {};
   if (serviceName && SUBGRAPH_FAILURES.has(code)) {
     const what = code === 'GATEWAY_TIMEOUT' ? 'did not answer in time' : 'is unavailable';
-    const consequence = isMutation ? OUTCOME_UNKNOWN : 'its fields are null in this answer';
+    const unknown = writers?.get(error.path?.[0]) === serviceName;
+    const consequence = unknown ? OUTCOME_UNKNOWN : 'its fields are null in this answer';
     return new GraphQLError(`The ${serviceName} subgraph ${what}: ${consequence}`, {
       nodes: error.nodes,
       path: error.path,
@@ -319,8 +342,8 @@ function maskErrorNamingSubgraph(error, message, isMutation) {
 // (useRequestId's). Yoga, which masked errors before, logged them with a logger of its own, without
 // the id. A subgraph failure is logged without the request sent to the subgraph, whose variables
 // may hold a password.
-function maskedForClient(error, log, isMutation) {
-  const masked = maskErrorNamingSubgraph(error, 'Unexpected error.', isMutation);
+function maskedForClient(error, log, writers) {
+  const masked = maskErrorNamingSubgraph(error, 'Unexpected error.', writers);
   if (masked === error) return error;
   const { code, serviceName } = masked.extensions;
   if (serviceName) log.error({ serviceName, code, path: error.path }, error.message);
@@ -404,10 +427,12 @@ function operationNotFound(error, params) {
   } catch {
     return error;
   }
-  const message =
-    params.operationName == null
+  const name = params.operationName == null ? null : JSON.stringify(params.operationName.slice(0, 100));
+  const message = !names.length
+    ? 'Must provide an operation.'
+    : name === null
       ? `Must provide operation name if query contains multiple operations: the document has ${names.join(', ')}`
-      : `Unknown operation named "${params.operationName}": the document has ${names.join(', ')}`;
+      : `Unknown operation named ${name}: the document has ${names.join(', ')}`;
   return new GraphQLError(message, { extensions: error.extensions });
 }
 
@@ -620,9 +645,9 @@ const costWithinLimit = (maxCost) => (context) => {
   };
 };
 
-// Requests whose operation is a mutation, noted when it is executed, for the errors of its answer;
-// each request's parameters, for the one error whose message needs them (operationNotFound).
-const mutationRequests = new WeakSet();
+// For the errors of a request's answer: the subgraph of each of its mutation fields, noted when it
+// is executed; its parameters, for the one error whose message needs them (operationNotFound).
+const requestWriters = new WeakMap();
 const requestParams = new WeakMap();
 
 const useStableErrors = () => ({
@@ -647,19 +672,23 @@ const useStableErrors = () => ({
     addValidationRule(costWithinLimit(config.limits.max_cost));
   },
   onParse({ context }) {
-    requestParams.set(context.request, context.params);
+    if (context.request) requestParams.set(context.request, context.params);
   },
   onExecute({ args }) {
-    if (getOperationAST(args.document, args.operationName)?.operation === 'mutation') mutationRequests.add(args.contextValue.request);
+    const request = args.contextValue?.request;
+    const operation = request && getOperationAST(args.document, args.operationName);
+    if (operation?.operation !== 'mutation') return;
+    const fields = operation.selectionSet.selections.filter((selection) => selection.kind === Kind.FIELD);
+    requestWriters.set(request, new Map(fields.map((f) => [(f.alias ?? f.name).value, mutationSubgraphs.get(f.name.value)])));
   },
   onResultProcess({ request, result, setResult, serverContext }) {
-    const isMutation = mutationRequests.has(request);
+    const writers = requestWriters.get(request);
     for (const single of [result].flat()) {
       if (!single?.errors) continue;
       single.errors = single.errors.map((error) =>
         error.extensions?.code === 'OPERATION_RESOLUTION_FAILURE' && requestParams.has(request)
           ? operationNotFound(error, requestParams.get(request))
-          : maskedForClient(error, serverContext.log, isMutation),
+          : maskedForClient(error, serverContext.log, writers),
       );
       for (const error of single.errors) {
         if (error?.extensions) giveStableCode(error);

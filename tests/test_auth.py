@@ -63,6 +63,14 @@ def test_ten_failed_logins_stop_the_logins_of_that_username_for_fifteen_minutes(
     assert anonymous.login(BOB_ID)
 
 
+def test_failed_logins_at_once_check_ten_passwords_at_most(anonymous):
+    name = f"raced-{uuid.uuid4().hex[:12]}"  # no such user: the count is the username's all the same
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda attempt: anonymous(LOGIN, {"u": name, "p": f"guess-{attempt}"}), range(24)))
+    codes = sorted(code for answer in answers for code in error_codes(answer))
+    assert codes == ["INVALID_CREDENTIALS"] * 10 + ["TOO_MANY_LOGIN_ATTEMPTS"] * 14
+
+
 def test_each_customer_sees_only_their_orders_and_payments(anonymous, alice, bob, router):
     query = "{ orders(pagination: {limit: 500}) { id user { id } payments { amount } } }"
     assert [o["id"] for o in alice(query)["data"]["orders"]] == owned_by(ALICE_ID)

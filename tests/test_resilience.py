@@ -47,6 +47,34 @@ def test_a_subgraph_down_leaves_the_rest_of_the_answer(stack, router):
     assert router(ORDERS_WITH_PAYMENTS) == {"data": {"orders": healthy}}
 
 
+def test_a_mutation_told_apart_from_a_field_of_its_answer_when_a_subgraph_is_down(stack, router):
+    """payOrder with payments down may or may not have been carried out; createOrder with payments
+    down was, and only the fields payments adds to the order are missing."""
+    order = create_order(router)
+    stack.stop_process("payments")
+    try:
+        paid = router(PAY_ORDER, pay_input(order["id"], "1.00"))
+        created = router(
+            "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id amountDue } }",
+            {"input": {"userId": "4", "currency": "EUR", "items": [{"sku": "D", "name": "Down", "quantity": 1, "unitPrice": "2.00"}]}},
+        )
+    finally:
+        stack.restart_process("payments")
+    assert paid["data"] is None
+    assert [(e["extensions"]["code"], e["path"], e["message"]) for e in paid["errors"]] == [
+        (
+            "SUBREQUEST_HTTP_ERROR",
+            ["payOrder"],
+            "The payments subgraph is unavailable: whether this mutation was carried out is not known. "
+            "Check, or send it again: createOrder and payOrder with the same idempotencyKey are carried out once",
+        )
+    ]
+    assert created["data"]["createOrder"]["id"] and created["data"]["createOrder"]["amountDue"] is None
+    assert [(e["extensions"]["code"], e["message"]) for e in created["errors"]] == [
+        ("SUBREQUEST_HTTP_ERROR", "The payments subgraph is unavailable: its fields are null in this answer")
+    ], created["errors"]
+
+
 def test_a_slow_subgraph_times_out_without_stalling_the_others(stack, router):
     with DelayProxy(stack.ports["payments"]) as proxy:
         limits = {"subgraph_timeout_ms": 800, "max_depth": 12, "max_tokens": 1000, "max_cost": 1500}

@@ -249,7 +249,7 @@ test('a subgraph down: a query is told its fields are null, a mutation that it m
       'SUBREQUEST_HTTP_ERROR',
       'inputs',
       ['signUp'],
-      'The inputs subgraph is unavailable: whether this mutation was carried out is not known. Send it again to be sure: with the same idempotencyKey, it is carried out once',
+      'The inputs subgraph is unavailable: whether this mutation was carried out is not known. Check, or send it again: createOrder and payOrder with the same idempotencyKey are carried out once',
     ],
   ]);
 });
@@ -261,6 +261,8 @@ test('an operationName that picks no operation is told which name failed, or tha
     [{ query: twoOperations }, 'Must provide operation name if query contains multiple operations: the document has A, B'],
     [{ query: twoOperations, operationName: 'C' }, 'Unknown operation named "C": the document has A, B'],
     [{ query: '{ me { name } }', operationName: 'A' }, 'Unknown operation named "A": the document has (anonymous)'],
+    [{ query: '{ me { name } }', operationName: 'x'.repeat(5000) }, `Unknown operation named "${'x'.repeat(100)}": the document has (anonymous)`],
+    [{ query: 'fragment F on Query { me { name } }' }, 'Must provide an operation.'],
   ];
   for (const [request, message] of cases) {
     const { status, body } = await send(JSON.stringify(request));

@@ -30,6 +30,7 @@ from strawberry.federation.schema_directives import Key
 from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryObjectDefinition, StrawberryOptional
+from strawberry.types.lazy_type import LazyType
 from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
 from strawberry_django.queryset import run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
@@ -121,6 +122,8 @@ def _list_of_model_rows(field_type: Any) -> bool:
     if not isinstance(field_type, StrawberryList):
         return False
     item = field_type.of_type.of_type if isinstance(field_type.of_type, StrawberryOptional) else field_type.of_type
+    if isinstance(item, LazyType):
+        item = item.resolve_type()
     return isinstance(item, type) and get_django_definition(item) is not None
 
 
@@ -140,7 +143,7 @@ def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
         if not isinstance(definition, StrawberryObjectDefinition):
             continue
         for directive in definition.directives or ():
-            if isinstance(directive, Key) and directive.fields != "id":
+            if isinstance(directive, Key) and directive.fields != "id" and directive.resolvable is not False:
                 problems.append(f'{definition.name}: @key(fields: "{directive.fields}"); entities here are keyed by their integer id only')
         for field in definition.fields:
             name = schema.config.name_converter.from_field(field)
@@ -148,7 +151,12 @@ def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
             if "pagination" in arguments and not any(isinstance(e, PageSizeLimit) for e in field.extensions):
                 problems.append(f"{definition.name}.{name}: takes pagination without extensions=[PageSizeLimit()]")
             if definition is query and "pagination" not in arguments and _list_of_model_rows(field.type):
-                problems.append(f"Query.{name}: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))")
+                fix = (
+                    "a resolver's parameter pagination: OffsetPaginationInput | None = None, and extensions=[PageSizeLimit()]"
+                    if field.base_resolver
+                    else "strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])"
+                )
+                problems.append(f"Query.{name}: a list of rows without pagination ({fix})")
     if problems:
         raise ImproperlyConfigured("This schema would answer wrongly:\n" + "\n".join(f"- {problem}" for problem in problems))
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
+from accounts.login_throttle import username_digest
 from accounts.models import FailedLogins, User
 
 
@@ -27,11 +28,17 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(FailedLogins)
 class FailedLoginsAdmin(admin.ModelAdmin):
-    """Staff let a customer log in again before the window ends by deleting the username's row."""
+    """Staff let a customer log in again before the window ends: search for the username as they
+    type it (the rows keep a digest of it), then delete its row."""
 
-    list_display = ("username_key", "count", "window_started_at")
-    search_fields = ("=username_key",)
-    readonly_fields = ("username_key", "count", "window_started_at")
+    list_display = ("__str__", "count", "window_started_at")
+    search_fields = ("=username_digest",)
+    search_help_text = "The username, in any case"
+    readonly_fields = ("username_digest", "count", "window_started_at")
 
     def has_add_permission(self, request) -> bool:
         return False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        return super().get_search_results(request, queryset, username_digest(term) if term else "")

@@ -4,8 +4,13 @@ from many addresses (the ingress limits each address; see docs/operations.md, "A
 An attempt is counted before its password is checked and uncounted when it succeeds, so that
 concurrent guesses cannot overtake the count; once settings.LOGIN_FAILURE_LIMIT attempts have
 failed in a window, the username's logins are refused, unchecked, until the window ends.
+
+A username is kept as a keyed digest of its username_key: what was typed as a username is
+sometimes a password, which the table, its backups and the admin would otherwise show.
 """
 
+import hashlib
+import hmac
 import math
 from datetime import timedelta
 
@@ -14,32 +19,38 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import USERNAME_KEY_MAX_LENGTH, FailedLogins, username_key
+from accounts.models import FailedLogins, username_key
 from federation_kit.errors import ErrorCode, ServiceError
+
+
+def username_digest(username: str) -> str:
+    """What FailedLogins keeps of ``username``: the same for every way of typing it (its key)."""
+    key = username_key(username).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"failed-logins:" + key, hashlib.sha256).hexdigest()
 
 
 def count_attempt(username: str) -> None:
     """Counts a login as ``username`` as failed until :func:`forget_failures` says otherwise;
     raises TOO_MANY_LOGIN_ATTEMPTS, counting nothing, when the username has no attempt left."""
-    key = username_key(username)
-    if len(key) > USERNAME_KEY_MAX_LENGTH:
-        return  # no user has a key this long: nothing to guess
-    now = timezone.now()
+    digest = username_digest(username)
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
+    # Rows of ended windows, in a statement of its own: deleted inside the counting transaction,
+    # two attempts could lock each other's rows (a deadlock on PostgreSQL).
+    FailedLogins.objects.filter(window_started_at__lte=timezone.now() - window).delete()
+    rows = FailedLogins.objects.filter(username_digest=digest)
     with transaction.atomic():
-        FailedLogins.objects.filter(window_started_at__lte=now - window).delete()
-        if FailedLogins.objects.filter(username_key=key, count__lt=settings.LOGIN_FAILURE_LIMIT).update(
-            count=F("count") + 1
-        ):
+        now = timezone.now()  # once the write lock is held: SQLite may have waited for it
+        rows.filter(window_started_at__lte=now - window).delete()
+        if rows.filter(count__lt=settings.LOGIN_FAILURE_LIMIT).update(count=F("count") + 1):
             return
-        started = FailedLogins.objects.filter(username_key=key).values_list("window_started_at", flat=True).first()
+        started = rows.values_list("window_started_at", flat=True).first()
         if started is None:
             try:
                 with transaction.atomic():
-                    FailedLogins.objects.create(username_key=key, window_started_at=now)
-                return
-            except IntegrityError:  # a concurrent attempt created it: its window holds this one too
-                return count_attempt(username)
+                    FailedLogins.objects.create(username_digest=digest, window_started_at=now)
+            except IntegrityError:  # a concurrent attempt started the window: this one is its second
+                rows.update(count=F("count") + 1)
+            return
     retry_after = math.ceil((started + window - now).total_seconds())
     minutes = math.ceil(retry_after / 60)
     raise ServiceError(
@@ -51,4 +62,4 @@ def count_attempt(username: str) -> None:
 
 def forget_failures(username: str) -> None:
     """A login as ``username`` succeeded: its window of failures ends."""
-    FailedLogins.objects.filter(username_key=username_key(username)).delete()
+    FailedLogins.objects.filter(username_digest=username_digest(username)).delete()

@@ -122,11 +122,12 @@ class User(AbstractUser):
 
 
 class FailedLogins(models.Model):
-    """The logins for one username (by its username_key, whether or not such a user exists) that
-    failed in a window of settings.LOGIN_FAILURE_WINDOW_SECONDS from the first of them; a login
-    that succeeds ends the window. Rows of ended windows are deleted as failures come in."""
+    """The logins for one username (whether or not such a user exists) that failed in a window of
+    settings.LOGIN_FAILURE_WINDOW_SECONDS from the first of them; a login that succeeds ends the
+    window. Rows of ended windows are deleted as attempts come in (accounts.login_throttle)."""
 
-    username_key = models.CharField(max_length=USERNAME_KEY_MAX_LENGTH, unique=True)
+    # An HMAC of the username's key, not the name: what is typed as a username is sometimes a password.
+    username_digest = models.CharField(max_length=64, unique=True)
     count = models.PositiveIntegerField(default=1)
     window_started_at = models.DateTimeField(db_index=True)
 
@@ -134,4 +135,4 @@ class FailedLogins(models.Model):
         verbose_name_plural = "failed logins"
 
     def __str__(self) -> str:
-        return f"{self.count} failed logins as {self.username_key} since {self.window_started_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.count} failed logins since {self.window_started_at:%Y-%m-%d %H:%M:%S}"

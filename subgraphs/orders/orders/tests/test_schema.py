@@ -425,6 +425,8 @@ def test_with_middleware_every_field_goes_graphql_cores_way():
 
 
 def test_a_schema_this_service_would_serve_wrongly_does_not_build():
+    from typing import Annotated
+
     import strawberry
     import strawberry_django
     from django.core.exceptions import ImproperlyConfigured
@@ -436,12 +438,22 @@ def test_a_schema_this_service_would_serve_wrongly_does_not_build():
     class Item:
         sku: strawberry.auto
 
+    @strawberry_django.federation.type(OrderItem, keys=[strawberry.federation.schema_directives.Key(fields="sku", resolvable=False)])
+    class ItemStub:  # not resolved by _entities: its key may be anything
+        sku: strawberry.auto
+
     @strawberry.type
     class Query:
         items: list[Item] = strawberry_django.field()
         maybe_items: list[Item | None] | None = strawberry_django.field()
+        lazy_orders: list[Annotated["Order", strawberry.lazy("orders.types")]] | None = strawberry_django.field()
         paged: list[Item] = strawberry_django.field(pagination=True)
         limited: list[Item] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])
+        stubs: list[ItemStub] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])
+
+        @strawberry_django.field
+        def resolved(self) -> list[Item]:
+            return []
 
     with pytest.raises(ImproperlyConfigured) as refused:
         FederatedSchema(query=Query)
@@ -450,6 +462,8 @@ def test_a_schema_this_service_would_serve_wrongly_does_not_build():
     assert sorted(problems) == [
         '- Item: @key(fields: "sku"); entities here are keyed by their integer id only',
         "- Query.items: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
+        "- Query.lazyOrders: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
         "- Query.maybeItems: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
         "- Query.paged: takes pagination without extensions=[PageSizeLimit()]",
+        "- Query.resolved: a list of rows without pagination (a resolver's parameter pagination: OffsetPaginationInput | None = None, and extensions=[PageSizeLimit()])",
     ]

@@ -5,6 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.login_throttle import username_digest
 from accounts.models import FailedLogins, User
 from federation_kit.testing import error_codes, graphql
 
@@ -78,9 +79,24 @@ def test_rows_of_ended_windows_are_deleted_as_failures_come_in(client, limit_of_
     fail_logins(client, "nobody", 1)
     FailedLogins.objects.update(window_started_at=FailedLogins.objects.get().window_started_at - timedelta(seconds=900))
     fail_logins(client, "alice", 1)
-    assert list(FailedLogins.objects.values_list("username_key", "count")) == [("alice", 1)]
+    assert list(FailedLogins.objects.values_list("username_digest", "count")) == [(username_digest("alice"), 1)]
 
 
-def test_a_username_longer_than_any_user_can_have_is_not_stored(client, limit_of_three, alice):
-    fail_logins(client, "a" * 451, 4)  # its key is longer than any username's (three times 150)
-    assert not FailedLogins.objects.exists()
+def test_a_row_keeps_no_username_typed(client, limit_of_three, alice):
+    fail_logins(client, "Alice-Wonderland-42", 1)  # a password typed as the username
+    (row,) = FailedLogins.objects.values_list("username_digest", "count", "window_started_at")
+    assert row[0] == username_digest("alice-wonderland-42") and "onderland" not in str(row)
+    fail_logins(client, "x" * 10_000, 1)
+    assert FailedLogins.objects.count() == 2
+
+
+def test_staff_find_a_username_in_the_admin_as_they_type_it_and_end_its_window(admin_client, limit_of_three, alice):
+    fail_logins(admin_client, "alice", 3)
+    fail_logins(admin_client, "bob", 1)
+    found = admin_client.get("/admin/accounts/failedlogins/", {"q": " ALICE "})
+    assert found.status_code == 200 and found.context["cl"].result_count == 1
+    (row,) = found.context["cl"].result_list
+    assert row.count == 3
+    deleted = admin_client.post(f"/admin/accounts/failedlogins/{row.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert login(admin_client)["data"]["login"]["token"]
