@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 
-from accounts.login_throttle import username_digest
-from accounts.models import FailedLogins, User
+from accounts.models import FailedLogins, User, username_digest
 
 
 class UserCreationForm(AdminUserCreationForm):

@@ -4,13 +4,8 @@ from many addresses (the ingress limits each address; see docs/operations.md, "A
 An attempt is counted before its password is checked and uncounted when it succeeds, so that
 concurrent guesses cannot overtake the count; once settings.LOGIN_FAILURE_LIMIT attempts have
 failed in a window, the username's logins are refused, unchecked, until the window ends.
-
-A username is kept as a keyed digest of its username_key: what was typed as a username is
-sometimes a password, which the table, its backups and the admin would otherwise show.
 """
 
-import hashlib
-import hmac
 import math
 from datetime import timedelta
 
@@ -19,14 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import FailedLogins, username_key
+from accounts.models import FailedLogins, username_digest
 from federation_kit.errors import ErrorCode, ServiceError
-
-
-def username_digest(username: str) -> str:
-    """What FailedLogins keeps of ``username``: the same for every way of typing it (its key)."""
-    key = username_key(username).encode()
-    return hmac.new(settings.SECRET_KEY.encode(), b"failed-logins:" + key, hashlib.sha256).hexdigest()
 
 
 def count_attempt(username: str) -> None:

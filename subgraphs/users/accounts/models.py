@@ -1,5 +1,8 @@
+import hashlib
+import hmac
 import unicodedata
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -121,13 +124,20 @@ class User(AbstractUser):
             raise ValidationError({"username": self.unique_error_message(type(self), ["username"])})
 
 
+def username_digest(username: str) -> str:
+    """What FailedLogins keeps of a username: a keyed digest of its key, the same for every way of
+    typing it. Not the name: what is typed as a username is sometimes a password, which the table,
+    its backups and the admin would otherwise show."""
+    key = username_key(username).encode()
+    return hmac.new(settings.SECRET_KEY.encode(), b"failed-logins:" + key, hashlib.sha256).hexdigest()
+
+
 class FailedLogins(models.Model):
     """The logins for one username (whether or not such a user exists) that failed in a window of
     settings.LOGIN_FAILURE_WINDOW_SECONDS from the first of them; a login that succeeds ends the
     window. Rows of ended windows are deleted as attempts come in (accounts.login_throttle)."""
 
-    # An HMAC of the username's key, not the name: what is typed as a username is sometimes a password.
-    username_digest = models.CharField(max_length=64, unique=True)
+    username_digest = models.CharField(max_length=64, unique=True)  # username_digest(the username)
     count = models.PositiveIntegerField(default=1)
     window_started_at = models.DateTimeField(db_index=True)
 

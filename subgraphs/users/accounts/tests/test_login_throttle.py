@@ -5,8 +5,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.login_throttle import username_digest
-from accounts.models import FailedLogins, User
+from accounts.models import FailedLogins, User, username_digest
 from federation_kit.testing import error_codes, graphql
 
 LOGIN = "mutation($username: String!, $password: String!) { login(username: $username, password: $password) { token } }"
