@@ -30,6 +30,10 @@ const EFFECTS = {
     added: ['SAFE', 'Other subgraphs may now resolve this field too.'],
     removed: ['DANGEROUS', 'No other subgraph may resolve this field any more; composition fails if one does.'],
   },
+  requires: {
+    added: ['DANGEROUS', 'The router fetches the required fields first: a subgraph call more for this field.'],
+    removed: ['BREAKING', 'The router no longer sends the required fields with the entity: a resolver that still reads them fails at run time.'],
+  },
   inaccessible: {
     added: ['DANGEROUS', 'Hidden from clients: the api report shows what they lose.'],
     removed: ['SAFE', 'Now visible to clients.'],

@@ -1,6 +1,6 @@
 // Runs the schema check on a fixture case: fixtures/governance/base/ holds the base subgraphs, and a
 // case directory holds head/ (the subgraph files it changes), expected.json and optionally
-// ACCEPTED_CHANGES.md.
+// ACCEPTED_CHANGES.md and base/ (subgraph files its base has besides the shared ones).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'graphql';
@@ -29,7 +29,8 @@ export function readExpected(name) {
 }
 
 export async function checkFixture(name) {
-  const base = sdlFiles(BASE_DIR);
+  const ownBase = join(GOVERNANCE_FIXTURES, name, 'base');
+  const base = { ...sdlFiles(BASE_DIR), ...(existsSync(ownBase) ? sdlFiles(ownBase) : {}) };
   const head = { ...base, ...sdlFiles(join(GOVERNANCE_FIXTURES, name, 'head')) };
   const url = (n) => `http://${n}.invalid/graphql`;
   const { files } = composeSupergraph(Object.entries(base).map(([n, sdl]) => ({ name: n, url: url(n), typeDefs: parse(sdl) })));
