@@ -14,7 +14,7 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { BREAK, buildSchema, getNamedType, getOperationAST, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind, parse, visit } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
-import { checkSupergraph, configLabel, costWeight, loadRouterConfig, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
+import { checkSupergraph, configLabel, costWeight, loadRouterConfig, mutationFieldSubgraphs, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
   ? resolve(process.env.ROUTER_CONFIG)
@@ -142,33 +142,19 @@ new Logger().info({ path: file }, 'Using router config');
 // planner takes it; until then the last good supergraph serves, and why is logged, once per content.
 const SUPERGRAPH_POLL_MS = 10_000; // the CLI's shortest
 
-// The subgraph that carries out each mutation field of the supergraph served ({ payOrder: 'payments' }),
-// from its @join__field: the schema the gateway executes against has no join directives.
+// The subgraph that carries out each mutation field of the supergraph served ({ payOrder: 'payments' }):
+// the schema the gateway executes against has no join directives.
 let mutationSubgraphs = new Map();
-function subgraphsOfMutationFields(sdl) {
-  const document = parse(sdl, { noLocation: true });
-  const argument = (directive, name) => directive?.arguments.find((a) => a.name.value === name)?.value.value;
-  const named = (node, directive) => node.directives?.find((d) => d.name.value === directive);
-  const graphs = new Map(
-    document.definitions
-      .find((d) => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph')
-      ?.values.map((value) => [value.name.value, argument(named(value, 'join__graph'), 'name')]) ?? [],
-  );
-  const mutation = document.definitions.find((d) => d.kind === Kind.OBJECT_TYPE_DEFINITION && d.name.value === 'Mutation');
-  // A field has no @join__field when its type is in one subgraph only: its @join__type names it.
-  const typeGraphs = (mutation?.directives ?? []).filter((d) => d.name.value === 'join__type');
-  const only = typeGraphs.length === 1 ? argument(typeGraphs[0], 'graph') : undefined;
-  return new Map((mutation?.fields ?? []).map((field) => [field.name.value, graphs.get(argument(named(field, 'join__field'), 'graph') ?? only)]));
-}
 const readSupergraph = (path) => {
   let served = null;
   let refused = null;
   return async ({ log }) => {
     let sdl;
+    let document;
     try {
       sdl = await readFile(path, 'utf8');
       if (sdl === served || sdl === refused) return served;
-      checkSupergraph(config, sdl, configLabel(file));
+      document = checkSupergraph(config, sdl, configLabel(file));
       // What the gateway does with it next, so that nothing fails there: the schema and the planner.
       await unifiedGraphHandler({ unifiedGraph: buildSchema(sdl), getUnifiedGraphSDL: () => sdl });
     } catch (error) {
@@ -180,7 +166,7 @@ const readSupergraph = (path) => {
     if (served === null) log.info({ path, pollingIntervalMs: SUPERGRAPH_POLL_MS }, 'Serving the supergraph file, read again for changes');
     else log.info({ path }, 'Serving the changed supergraph file');
     served = sdl;
-    mutationSubgraphs = subgraphsOfMutationFields(sdl);
+    mutationSubgraphs = mutationFieldSubgraphs(document);
     return sdl;
   };
 };

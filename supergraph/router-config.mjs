@@ -66,15 +66,34 @@ export function validateRouterConfig(config, label = 'router-config.yaml') {
   return config;
 }
 
-// Subgraph names as the supergraph declares them: enum join__Graph { X @join__graph(name: "x", url: "...") }
-function subgraphNames(document) {
-  const joinGraph = document.definitions.find(
-    (d) => d.kind === Kind.ENUM_TYPE_DEFINITION && d.name.value === 'join__Graph',
+const argumentOf = (directive, name) => directive?.arguments.find((a) => a.name.value === name)?.value.value;
+const definitionOf = (document, kind, name) => document.definitions.find((d) => d.kind === kind && d.name.value === name);
+
+// Subgraph names by their join__Graph value, as the supergraph declares them:
+// enum join__Graph { X @join__graph(name: "x", url: "...") } is X → "x".
+function joinGraphNames(document) {
+  const joinGraph = definitionOf(document, Kind.ENUM_TYPE_DEFINITION, 'join__Graph');
+  return new Map(
+    (joinGraph?.values ?? []).flatMap((v) =>
+      v.directives.filter((d) => d.name.value === 'join__graph').map((d) => [v.name.value, argumentOf(d, 'name')]),
+    ),
   );
-  return (joinGraph?.values ?? []).flatMap((v) =>
-    v.directives
-      .filter((d) => d.name.value === 'join__graph')
-      .map((d) => d.arguments.find((a) => a.name.value === 'name')?.value.value),
+}
+
+/**
+ * The subgraph that carries out each mutation field of a supergraph (its @join__field; a field has
+ * none when Mutation is in one subgraph only, whose @join__type names it): { payOrder: 'payments' }.
+ */
+export function mutationFieldSubgraphs(document) {
+  const graphs = joinGraphNames(document);
+  const mutation = definitionOf(document, Kind.OBJECT_TYPE_DEFINITION, 'Mutation');
+  const typeGraphs = (mutation?.directives ?? []).filter((d) => d.name.value === 'join__type');
+  const only = typeGraphs.length === 1 ? argumentOf(typeGraphs[0], 'graph') : undefined;
+  return new Map(
+    (mutation?.fields ?? []).map((field) => {
+      const joinField = field.directives?.find((d) => d.name.value === 'join__field');
+      return [field.name.value, graphs.get(argumentOf(joinField, 'graph') ?? only)];
+    }),
   );
 }
 
@@ -108,6 +127,7 @@ function costliestField(document) {
  * Checks a supergraph's SDL against a loaded router config, at start and before the router serves a
  * changed supergraph file: it parses, it is a supergraph, it has the subgraphs `subgraphs` overrides
  * name, and limits.max_cost lets its costliest field be asked for. `label` prefixes every message.
+ * Returns the parsed document.
  */
 export function checkSupergraph(config, sdl, label = 'router-config.yaml') {
   let document;
@@ -116,7 +136,7 @@ export function checkSupergraph(config, sdl, label = 'router-config.yaml') {
   } catch (err) {
     throw new RouterConfigError(`${label}: supergraph ${config.supergraph} is not GraphQL: ${err.message}`);
   }
-  const known = subgraphNames(document);
+  const known = [...joinGraphNames(document).values()];
   if (!known.length) {
     throw new RouterConfigError(`${label}: supergraph ${config.supergraph} is not a supergraph: it names no subgraph (enum join__Graph)`);
   }
@@ -135,6 +155,7 @@ export function checkSupergraph(config, sdl, label = 'router-config.yaml') {
       );
     }
   }
+  return document;
 }
 
 /** How messages name a router-config file: relative to the working directory when it is below it. */

@@ -25,7 +25,7 @@ from federation_kit.jwks import JWKSKeys, UnknownKey
 
 ALGORITHMS = ["RS256"]
 # A user id in decimal, as the users service puts it in `sub`: at most 18 digits, under the 64-bit
-# integers the databases keep ids in.
+# integers the databases keep ids in. The router checks the same (supergraph/bearer-tokens.mjs, USER_ID).
 USER_ID = re.compile(r"[1-9][0-9]{0,17}")
 # Seconds by which this host's clock may run behind or ahead of the users service's: a token is
 # used as soon as it is issued, and its `iat` must not look as if it were in the future.
