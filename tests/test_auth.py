@@ -123,6 +123,20 @@ def test_writes_only_for_yourself_unless_staff(anonymous, alice, bob, router):
     assert error_codes(bob(cancel, {"id": bobs["id"]})) == ["ORDER_NOT_CANCELLABLE"]  # paid in part
 
 
+def test_customers_choose_idempotency_keys_without_meeting_each_others(alice, bob):
+    create = "mutation($input: CreateOrderInput!) { createOrder(input: $input) { id } }"
+    pay = "mutation($input: PayOrderInput!) { payOrder(input: $input) { id amount } }"
+    items = [{"sku": "X", "name": "X", "quantity": 1, "unitPrice": "5.00"}]
+    key = f"pay-1-{uuid.uuid4()}"  # a key a naive client of each customer would both choose
+    payments = []
+    for viewer, user_id in ((alice, ALICE_ID), (bob, BOB_ID)):
+        order = viewer(create, {"input": {"userId": str(user_id), "currency": "EUR", "items": items}})["data"]["createOrder"]
+        payment = {"input": {"orderId": order["id"], "amount": "2.00", "method": "CARD", "idempotencyKey": key}}
+        payments.append(viewer(pay, payment)["data"]["payOrder"])
+        assert viewer(pay, payment)["data"]["payOrder"] == payments[-1]  # sent again: the same payment
+    assert payments[0]["id"] != payments[1]["id"]
+
+
 def test_only_the_owner_or_staff_close_an_order_for_payments(stack, alice, bob):
     # closeOrderForPayments is hidden from the supergraph, but a subgraph checks its caller itself
     # ("each subgraph verifies it again"): a request the orders service would sign, sent as alice.

@@ -26,7 +26,7 @@ class Payment(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.COMPLETED)
     method = models.CharField(max_length=16, choices=Method.choices)
     idempotency_key = models.CharField(
-        max_length=100, unique=True, help_text="chosen by the client; the same key never pays twice"
+        max_length=100, help_text="chosen by the client; the same key never pays the same order twice"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -35,7 +35,11 @@ class Payment(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["order_id", "id"])]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payment_amount_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payments_payment_amount_positive"),
+            # Per order, not global: one customer's key cannot collide with, or reveal, another's.
+            models.UniqueConstraint(fields=["order_id", "idempotency_key"], name="payments_payment_order_idempotency_key_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency} for order {self.order_id} ({self.status})"

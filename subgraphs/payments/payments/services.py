@@ -23,14 +23,15 @@ def _validate(amount: Decimal, idempotency_key: str) -> None:
 
 
 def _replay(idempotency_key: str, order_id: int, amount: Decimal, method: str, viewer: Viewer) -> Payment | None:
-    """The payment already made with this key, if any; the key reused for another payment
-    (or by someone who may not see that payment) is an error."""
-    payment = Payment.objects.filter(idempotency_key=idempotency_key).first()
-    if payment is not None and (
-        (payment.order_id, payment.amount, payment.method) != (order_id, amount, method) or not viewer.may_see(payment.user_id)
-    ):
+    """The payment already made for this order with this key, if any; the key reused for another
+    payment of the order is an error. A payment the viewer may not see is not theirs to replay:
+    the order's check then refuses them as it refuses any payment of someone else's order."""
+    payment = Payment.objects.filter(order_id=order_id, idempotency_key=idempotency_key).first()
+    if payment is None or not viewer.may_see(payment.user_id):
+        return None
+    if (payment.amount, payment.method) != (amount, method):
         raise ServiceError(
-            "This idempotencyKey was already used for a different payment", ErrorCode.IDEMPOTENCY_KEY_REUSED
+            f"This idempotencyKey was already used for another payment of order {order_id}", ErrorCode.IDEMPOTENCY_KEY_REUSED
         )
     return payment
 

@@ -81,5 +81,5 @@ class PayOrderInput:
     amount: Decimal = strawberry.field(description="In the order's currency; at most what is still due.")
     method: PaymentMethod
     idempotency_key: str = strawberry.field(
-        description="Chosen by the client, unique per payment attempt: sending it again returns the same payment."
+        description="Chosen by the client, one per payment attempt: sent again for the same order, it returns that payment."
     )

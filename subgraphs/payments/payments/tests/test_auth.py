@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from federation_kit.testing import ENTITIES, error_codes, graphql, refused_url, representations, token_for
+from federation_kit.testing import ENTITIES, answering_server, error_codes, graphql, refused_url, representations, token_for
 from payments.models import Payment
 
 ALICE, BOB, STAFF = token_for(1), token_for(2), token_for(3, staff=True)
@@ -61,8 +61,21 @@ def test_pay_order_needs_a_login(client, settings):
 
 
 def test_someone_elses_idempotency_key_reveals_nothing(client, settings, payments):
+    # Bob replaying Alice's payment of her order gets what any new payment of it gets: the order
+    # is asked (here unreachable; the orders service refuses him), as if the key were unused.
     settings.ORDERS_SERVICE_URL = refused_url()
     replay = {"orderId": "11", "amount": "5.00", "method": "CARD", "idempotencyKey": "key-1"}
-    body = graphql(client, PAY, {"input": replay}, BOB)
-    assert error_codes(body) == ["IDEMPOTENCY_KEY_REUSED"]
+    unused = {**replay, "idempotencyKey": "never-sent"}
+    assert error_codes(graphql(client, PAY, {"input": replay}, BOB)) == ["DEPENDENCY_UNAVAILABLE"]
+    assert error_codes(graphql(client, PAY, {"input": unused}, BOB)) == ["DEPENDENCY_UNAVAILABLE"]
     assert graphql(client, PAY, {"input": replay}, ALICE)["data"]["payOrder"]["id"] == str(payments[1].pk)
+    assert Payment.objects.count() == 2
+
+
+def test_a_key_alice_used_pays_bobs_own_order(client, settings, payments):
+    bobs_order = b'{"data": {"order": {"id": "12", "status": "PLACED", "total": "50.00", "currency": "EUR", "user": {"id": "2"}}}}'
+    with answering_server(bobs_order) as url:
+        settings.ORDERS_SERVICE_URL = url
+        body = graphql(client, PAY, {"input": {"orderId": "12", "amount": "5.00", "method": "CARD", "idempotencyKey": "key-1"}}, BOB)
+    paid = Payment.objects.get(pk=body["data"]["payOrder"]["id"])
+    assert (paid.order_id, paid.user_id, paid.idempotency_key) == (12, 2, "key-1")

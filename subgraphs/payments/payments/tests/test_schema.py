@@ -157,6 +157,20 @@ def test_reusing_an_idempotency_key_for_another_payment_is_refused(client):
     assert Payment.objects.count() == 1
 
 
+def test_an_idempotency_key_is_per_order(client, settings):
+    order = b'{"data": {"order": {"id": "1", "status": "PLACED", "total": "100.00", "currency": "EUR", "user": {"id": "1"}}}}'
+    with answering_server(order) as url:
+        settings.ORDERS_SERVICE_URL = url
+        first = gql(client, PAY, {"input": pay_input()})["data"]["payOrder"]
+        other_order = gql(client, PAY, {"input": pay_input(orderId="2")})["data"]["payOrder"]
+        assert gql(client, PAY, {"input": pay_input()})["data"]["payOrder"] == first
+        reused = gql(client, PAY, {"input": pay_input(amount="11.00")})
+    assert (first["order"], other_order["order"]) == ({"id": "1"}, {"id": "2"})
+    assert error_codes(reused) == ["IDEMPOTENCY_KEY_REUSED"]
+    assert reused["errors"][0]["message"] == "This idempotencyKey was already used for another payment of order 1"
+    assert Payment.objects.count() == 2
+
+
 def test_seed_demo_covers_every_payment_status(client):
     call_command("seed_demo", orders=60, users=5)
     orders = [demo_order(i, 5) for i in range(1, 61)]
