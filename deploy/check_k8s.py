@@ -26,7 +26,8 @@ Our rules, on the rendered objects:
   PodDisruptionBudget selecting its pods;
 - migrations: each subgraph's pods migrate in an init container, and the serving container runs the
   serving command of the image's Dockerfile CMD, whose setup steps are all accounted for (migrate: the
-  init container; a first JWT key: the signing keys mounted from a Secret instead); the relays and
+  init container; a first JWT key: the signing keys mounted from a Secret instead, in the migrate
+  init container too, whose checks refuse a bad key); the relays and
   workers wait for migrations (`migrate --check`) and never run them;
 - events: a relay (`manage.py relay_outbox`) for each service whose settings.py sets OUTBOX_ROUTES, a
   Celery worker (`celery -A <service>_service worker --queues <service>`) for each queue those routes
@@ -603,11 +604,20 @@ def check_migrations(objects: list[dict]) -> list[str]:
                         f"{ref(dep)}: subgraphs/{name}/Dockerfile runs `{step}` before serving, which the "
                         "manifests do not account for (deploy/check_k8s.py SETUP_STEPS)"
                     )
-                elif kind == "jwt-keys" and not jwt_keys_from_secret(spec, c):
-                    problems.append(
-                        f"{ref(dep)} container {c['name']}: JWT_KEYS_DIR is not a mounted Secret: every replica "
-                        "must sign with the same keys"
-                    )
+                elif kind == "jwt-keys":
+                    if not jwt_keys_from_secret(spec, c):
+                        problems.append(
+                            f"{ref(dep)} container {c['name']}: JWT_KEYS_DIR is not a mounted Secret: every replica "
+                            "must sign with the same keys"
+                        )
+                    # migrate runs the system checks, which refuse a bad signing key (accounts.E002):
+                    # only on the keys the pod serves with, since gunicorn runs no checks.
+                    problems += [
+                        f"{ref(dep)} initContainer {m['name']}: JWT_KEYS_DIR is not the mounted Secret, so its "
+                        "checks pass whatever keys the pod serves with"
+                        for m in migrates
+                        if not jwt_keys_from_secret(spec, m)
+                    ]
     return problems
 
 
