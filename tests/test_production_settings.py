@@ -17,6 +17,7 @@ PRODUCTION = {
     "USERS_SERVICE_URL": "http://users:8000/graphql",
     "ORDERS_SERVICE_URL": "http://orders:8000/graphql",
     "PAYMENTS_SERVICE_URL": "http://payments:8000/graphql",
+    "DATABASE_URL": "postgres://orders:secret@db:5432/orders",
 }
 
 
@@ -44,6 +45,9 @@ def test_check_deploy_is_clean(service):
         ({"ROUTER_HMAC_SECRET": ""}, "production needs ROUTER_HMAC_SECRET"),
         ({"ALLOW_UNSIGNED_REQUESTS": "1"}, "refuses ALLOW_UNSIGNED_REQUESTS"),
         ({"DJANGO_DEBUG": "1"}, "DJANGO_DEBUG must be off"),
+        ({"ROUTER_HMAC_SECRET": "15-characters.."}, "ROUTER_HMAC_SECRET must be at least 16 characters"),
+        # A misspelt name must not leave the service serving from an empty SQLite file of its own.
+        ({"DATABASE_URL": ""}, "DATABASE_URL must be set when DJANGO_ENV=production"),
         # The development default would be 127.0.0.1: in a container, the container itself.
         ({"PAYMENTS_SERVICE_URL": ""}, "PAYMENTS_SERVICE_URL must be set when DJANGO_ENV=production"),
         ({"JWT_JWKS_URL": ""}, "JWT_JWKS_URL must be set when DJANGO_ENV=production"),

@@ -6,6 +6,7 @@ Everything that differs between development and production comes from the enviro
 from django.core.exceptions import ImproperlyConfigured
 
 from federation_kit.env import env_bool, env_float, env_int, env_list, env_str
+from federation_kit.signature import MIN_HMAC_SECRET_LENGTH
 
 # "production" (set by the Dockerfiles) refuses to start without a real secret key.
 ENVIRONMENT = env_str("DJANGO_ENV", "development")
@@ -27,6 +28,8 @@ ROUTER_HMAC_SECRET = env_str("ROUTER_HMAC_SECRET", "")
 ALLOW_UNSIGNED_REQUESTS = env_bool("ALLOW_UNSIGNED_REQUESTS", False)
 if ENVIRONMENT == "production" and (ALLOW_UNSIGNED_REQUESTS or not ROUTER_HMAC_SECRET):
     raise ImproperlyConfigured("production needs ROUTER_HMAC_SECRET and refuses ALLOW_UNSIGNED_REQUESTS")
+if ROUTER_HMAC_SECRET and len(ROUTER_HMAC_SECRET) < MIN_HMAC_SECRET_LENGTH:  # as the router refuses it
+    raise ImproperlyConfigured(f"ROUTER_HMAC_SECRET must be at least {MIN_HMAC_SECRET_LENGTH} characters")
 
 # Tokens are issued by the users service (RS256) and verified by every service.
 JWT_ISSUER = env_str("JWT_ISSUER", "django-supergraph-users")

@@ -99,6 +99,10 @@ def database_config(default_sqlite_path: Path) -> dict:
     """
     url = os.environ.get("DATABASE_URL", "")
     if not url:
+        if os.environ.get("DJANGO_ENV") == "production":  # a misspelt name must not serve from an empty file
+            raise ImproperlyConfigured(
+                "DATABASE_URL must be set when DJANGO_ENV=production (postgres://... or sqlite:////absolute/path.sqlite3)"
+            )
         return _sqlite(default_sqlite_path)
     parts = urlsplit(url)
     if parts.fragment:
@@ -120,6 +124,8 @@ def _sqlite_path(parts: SplitResult) -> Path:
     return path
 
 
+DEFAULT_CONNECT_TIMEOUT = 3  # seconds; ?connect_timeout= in DATABASE_URL sets another
+
 # libpq parameters that the URL's own parts give: Django passes NAME, USER, PASSWORD, HOST and PORT
 # over the same names in OPTIONS, so a ?host= would be ignored.
 _URL_PARTS = {"user", "password", "host", "port", "dbname"}
@@ -136,7 +142,9 @@ def _postgres(parts: SplitResult) -> dict:
             "DATABASE_URL: the port is not a number from 1 to 65535 (in the password, write / ? @ as %2F %3F %40)"
         )
     name = unquote(parts.path.removeprefix("/"))
-    options = _libpq_parameters(parts.query)
+    # libpq waits for a server that accepts and never answers as long as TCP lets it: each request
+    # would hold its gunicorn thread, until none is left for /health and the liveness probe.
+    options = {"connect_timeout": str(DEFAULT_CONNECT_TIMEOUT), **_libpq_parameters(parts.query)}
     if not (name or "service" in options):
         raise ImproperlyConfigured("DATABASE_URL names no database: postgres://user:password@host:5432/name")
     return {

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 
 HEADER = "X-Router-Signature"
+MIN_HMAC_SECRET_LENGTH = 16  # the router's twin: ROUTER_HMAC_SECRET in supergraph/gateway.config.mjs
 
 
 def sign(secret: str, body: bytes) -> str:

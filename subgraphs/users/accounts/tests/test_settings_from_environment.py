@@ -2,11 +2,13 @@
 a value that cannot be used as written stops the service at start, naming the variable."""
 
 import runpy
+import socket
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db.utils import ConnectionHandler
+from django.db.utils import ConnectionHandler, OperationalError
 
 from federation_kit import base_settings
 from federation_kit.env import database_config
@@ -47,7 +49,34 @@ def test_a_postgres_url_passes_its_libpq_parameters_on_to_the_connection(monkeyp
 def test_a_postgres_url_is_percent_decoded(monkeypatch):
     config = config_of(monkeypatch, "postgresql://app%40team:p%2Fa%3Fs%23s%40w+rd@%2Frun%2Fpostgresql/my%20shop")
     assert (config["USER"], config["PASSWORD"], config["HOST"], config["NAME"]) == ("app@team", "p/a?s#s@w+rd", "/run/postgresql", "my shop")
-    assert (config["PORT"], config["OPTIONS"]) == ("", {})
+    assert (config["PORT"], config["OPTIONS"]) == ("", {"connect_timeout": "3"})
+
+
+def test_a_database_that_accepts_and_never_answers_fails_within_the_connect_timeout(monkeypatch):
+    # What a hung server or a black-holing firewall does: the TCP handshake completes, then silence.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"postgres://app:s3cret-pass@127.0.0.1:{silent.getsockname()[1]}/shop"
+        connection = ConnectionHandler({"default": config_of(monkeypatch, url)})["default"]
+        failures = []
+
+        def connect():
+            try:
+                connection.ensure_connection()
+            except OperationalError as error:
+                failures.append(str(error))
+
+        attempt = threading.Thread(target=connect, daemon=True)  # without a timeout it would wait forever
+        attempt.start()
+        attempt.join(timeout=10)
+    assert not attempt.is_alive() and "timeout expired" in failures[0]
+
+
+def test_production_needs_a_database_url(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("DJANGO_ENV", "production")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL must be set when DJANGO_ENV=production"):
+        database_config(DEFAULT)
+    assert config_of(monkeypatch, "sqlite:////var/lib/users/db.sqlite3")["NAME"] == Path("/var/lib/users/db.sqlite3")
 
 
 def test_a_sqlite_url_is_an_absolute_path_and_no_url_is_the_services_own_file(monkeypatch):
