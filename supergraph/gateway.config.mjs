@@ -11,10 +11,11 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { defineConfig, LegacyLogger, Logger } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
-import { BREAK, buildSchema, getNamedType, getOperationAST, GraphQLError, isCompositeType, isInterfaceType, isObjectType, Kind, parse, visit } from 'graphql';
+import { BREAK, buildSchema, getOperationAST, GraphQLError, Kind, parse, visit } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
-import { checkSupergraph, configLabel, costWeight, loadRouterConfig, mutationFieldSubgraphs, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
+import { costWithinLimit } from './operation-limits.mjs';
+import { checkSupergraph, configLabel, loadRouterConfig, mutationFieldSubgraphs, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
   ? resolve(process.env.ROUTER_CONFIG)
@@ -586,51 +587,6 @@ const literalsThePlannerReads = (context) => {
   };
 };
 
-// Operation cost: 1 for each field that returns an object, plus the field's @cost weight from its
-// subgraph's schema (a password hash: 1,000), fragments counted where they are spread. An operation
-// over limits.max_cost is refused before any of it runs. Not Hive Gateway's `demandControl`: it
-// counts per subgraph call as the calls go, so a mutation's earlier calls have run when a later one
-// is refused, and it costs every request; a validation rule runs once per document (Yoga caches it).
-const costWithinLimit = (maxCost) => (context) => {
-  const schema = context.getSchema();
-  const fragments = new Map(context.getDocument().definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-  const fragmentCosts = new Map();
-  const selectionCost = (selectionSet, parentType, spreading) => {
-    let total = 0;
-    for (const selection of selectionSet?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) {
-        const field = isObjectType(parentType) || isInterfaceType(parentType) ? parentType.getFields()[selection.name.value] : undefined;
-        if (!field) continue; // a meta field (__typename, __schema, __type) or an unknown one: no cost
-        const type = getNamedType(field.type);
-        total += costWeight(field.astNode) + (isCompositeType(type) ? 1 + selectionCost(selection.selectionSet, type, spreading) : 0);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parentType;
-        total += selectionCost(selection.selectionSet, type, spreading);
-      } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (!fragment || spreading.has(name)) continue; // unknown or cyclic: other rules refuse those
-        if (!fragmentCosts.has(name)) {
-          spreading.add(name);
-          fragmentCosts.set(name, selectionCost(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value), spreading));
-          spreading.delete(name);
-        }
-        total += fragmentCosts.get(name);
-      }
-    }
-    return total;
-  };
-  return {
-    OperationDefinition(node) {
-      const estimated = selectionCost(node.selectionSet, schema.getRootType(node.operation), new Set());
-      if (estimated > maxCost) {
-        const message = `The operation's estimated cost, ${estimated}, is over the router's limit of ${maxCost}`;
-        context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { estimated, max: maxCost } } }));
-      }
-    },
-  };
-};
-
 // For the errors of a request's answer: the subgraph of each of its mutation fields, noted when it
 // is executed; its parameters, for the one error whose message needs them (operationNotFound).
 const requestWriters = new WeakMap();
@@ -799,6 +755,8 @@ export const gatewayConfig = defineConfig({
     ...(allowedOrigins.size ? [useVaryOnOrigin()] : []),
     ...(config.graphiql ? [useLaboratoryDelivery()] : []),
   ],
+  // graphql-armor's limits; check-operation-limits.mjs applies the same rules (operation-limits.mjs)
+  // to operations before they come.
   maxDepth: config.limits.max_depth,
   maxTokens: config.limits.max_tokens,
   // Options for the CLI's default renderer, Hive Laboratory; the legacy CDN GraphiQL stays off.
