@@ -1,11 +1,15 @@
-// TypeScript types and typed documents for src/graphql/*.graphql, generated from the API
-// schema of the composed supergraph (the schema that the router serves).
+// TypeScript types and typed documents for the operations in src/graphql/ (and its subfolders),
+// generated from the API schema of the composed supergraph (the schema that the router serves).
+import { relative } from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
 import { apiSchemaSdl } from './scripts/api-schema.mjs';
+import { operationFiles } from './scripts/operation-files.mjs';
 
 const config: CodegenConfig = {
   schema: apiSchemaSdl(),
-  documents: ['src/graphql/*.graphql'],
+  // The files check-operations.mjs checks, listed rather than globbed: the same list for both.
+  // Relative: codegen reads each entry as a glob, and the checkout's own path may hold a [ or *.
+  documents: operationFiles().map((file) => relative(process.cwd(), file)),
   generates: {
     'src/gql/': {
       preset: 'client',

@@ -2,6 +2,7 @@
 #   make frontend                    npm ci + codegen + type check + vite build into frontend-example/dist
 #                                    (VITE_ROUTER_URL=... sets the router URL the files call)
 #   make check-frontend-operations   every operation of the app against supergraph/supergraph.graphql
+#                                    and the router's limits in router-config.yaml
 #   make test-frontend               the app and the explorers in Chromium, against the real stack
 
 FRONTEND_DIR := frontend-example
@@ -16,7 +17,8 @@ $(FRONTEND_MODULES): $(FRONTEND_DIR)/package.json $(FRONTEND_DIR)/package-lock.j
 frontend: $(FRONTEND_MODULES)
 	cd $(FRONTEND_DIR) && npm run --silent build
 
-check-frontend-operations: $(FRONTEND_MODULES)
+# The router's limits are checked by supergraph/'s script, on its own packages ($(NODE_MODULES)).
+check-frontend-operations: $(FRONTEND_MODULES) $(NODE_MODULES)
 	cd $(FRONTEND_DIR) && npm run --silent check-operations
 
 # Debian's Chromium, driven by playwright-core: Playwright's own browser download is not used.
