@@ -25,15 +25,23 @@ const MAX_KID_LENGTH = 256;
 // subgraphs allow (federation_kit.auth.CLOCK_LEEWAY): a token is used as soon as it is issued.
 const CLOCK_LEEWAY_S = 5;
 
-const unauthenticated = (message) =>
-  new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
+// Every 401 says how to authenticate (RFC 7235 §3.1): with a bearer token, and, where one was sent
+// and refused, that it is invalid (RFC 6750 §3.1); which check failed is the message's to say.
+// Yoga answers the headers of extensions.http, and leaves them out of the body.
+const BEARER_CHALLENGE = 'Bearer';
+const INVALID_TOKEN_CHALLENGE = 'Bearer error="invalid_token"';
+const unauthenticated = (message, challenge = INVALID_TOKEN_CHALLENGE) =>
+  new GraphQLError(message, {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': challenge } } },
+  });
 const keysUnavailable = () =>
   new GraphQLError('The users service, whose keys check tokens, is unavailable: retry later', {
     extensions: { code: 'DEPENDENCY_UNAVAILABLE', http: { status: 503 } },
   });
 
 // The token of `Authorization: Bearer <token>`, the scheme in any case (RFC 9110), as the subgraphs
-// read it; any other Authorization header is refused.
+// read it; any other Authorization header is refused, with no error code in its challenge: no
+// bearer token was sent (RFC 6750 §3.1).
 function bearerToken(request) {
   const header = request.headers.get('authorization');
   if (!header) return null;
@@ -41,7 +49,7 @@ function bearerToken(request) {
   const scheme = space < 0 ? header : header.slice(0, space);
   const token = space < 0 ? '' : header.slice(space + 1).trim();
   if (scheme.toLowerCase() !== 'bearer' || !token) {
-    throw unauthenticated("The Authorization header must be 'Bearer <token>', with a token from Mutation.login");
+    throw unauthenticated("The Authorization header must be 'Bearer <token>', with a token from Mutation.login", BEARER_CHALLENGE);
   }
   return token;
 }

@@ -202,6 +202,22 @@ const useRequestId = () => {
 
 const propagate = config.headers.propagate;
 const allowedOrigins = new Set(config.cors.origins);
+// What a listed origin's browser is told. Allowed request headers are left to Yoga, which allows
+// those the preflight asks for: the subgraphs get only headers.propagate, and without credentials
+// another header is no risk.
+const CORS_FOR_LISTED_ORIGINS = {
+  origin: config.cors.origins,
+  credentials: false,
+  // The methods the router serves; without a list Yoga allowed whatever method a preflight asked.
+  methods: ['GET', 'POST'],
+  // Headers a page's JavaScript may read besides the CORS-safelisted ones: the request's id, to
+  // follow it in the logs (docs/operations.md), and a 401's challenge.
+  exposedHeaders: ['X-Request-ID', 'WWW-Authenticate'],
+  // A preflight's answer is kept this long (Chrome's cap, 2 h; without it, 5 s, so nearly every
+  // request took two round trips). No risk in keeping it: every answer carries its own
+  // Access-Control-Allow-Origin, so an origin taken off cors.origins is refused at once.
+  maxAge: 7200,
+};
 
 // Whether an answer carries CORS headers depends on the request's Origin: every answer says so, not
 // only those that carry them (Yoga's own Vary), or a shared cache could give a listed origin an
@@ -275,7 +291,8 @@ const useLaboratoryDelivery = () => {
 
 // A subgraph that failed (down, refused, timed out) is named, so clients and operators know which
 // fields are null and why; its URL and the request sent to it never leak. Errors a subgraph
-// answered itself (e.g. FORBIDDEN) pass as they are; anything else unexpected stays masked.
+// answered itself (e.g. FORBIDDEN) pass as they are, but for a refused signature (below); anything
+// else unexpected stays masked.
 const SUBGRAPH_FAILURES = new Set(['SUBREQUEST_HTTP_ERROR', 'DOWNSTREAM_SERVICE_ERROR', 'GATEWAY_TIMEOUT']);
 
 // The Rust query planner cannot plan some valid operations (tests/test_fuzz.py has one). The client
@@ -293,9 +310,24 @@ const PLANNER_PARSE_FAILURE = 'Failed to parse query: ';
 const OUTCOME_UNKNOWN =
   'whether this mutation was carried out is not known. Check, or send it again: createOrder and payOrder with the same idempotencyKey are carried out once';
 
+// A subgraph refusing the router's own signature (federation_kit's 403) means the router's
+// ROUTER_HMAC_SECRET differs from the subgraph's: a fault of the deployment, not of the client,
+// who is told that the subgraph is unavailable, as when it cannot be reached, and not FORBIDDEN.
+// The subgraph refuses before any resolver runs, so a mutation it carries out was not.
+const SIGNATURE_REFUSED = 'ROUTER_SIGNATURE_INVALID';
+
 // `writers`: the subgraph that carries out each mutation field of the request, by its response key.
 function maskErrorNamingSubgraph(error, message, writers) {
   const { code, serviceName, http } = error?.extensions ?? {};
+  if (serviceName && code === SIGNATURE_REFUSED) {
+    const consequence = writers?.get(error.path?.[0]) === serviceName ? 'this mutation was not carried out' : 'its fields are null in this answer';
+    const why = "it refuses the router's requests, a fault of this deployment, not of the request";
+    return new GraphQLError(`The ${serviceName} subgraph is unavailable (${why}): ${consequence}`, {
+      nodes: error.nodes,
+      path: error.path,
+      extensions: { code: 'SUBREQUEST_HTTP_ERROR', serviceName },
+    });
+  }
   if (serviceName && SUBGRAPH_FAILURES.has(code)) {
     const what = code === 'GATEWAY_TIMEOUT' ? 'did not answer in time' : 'is unavailable';
     const unknown = writers?.get(error.path?.[0]) === serviceName;
@@ -333,7 +365,10 @@ function maskedForClient(error, log, writers) {
   const masked = maskErrorNamingSubgraph(error, 'Unexpected error.', writers);
   if (masked === error) return error;
   const { code, serviceName } = masked.extensions;
-  if (serviceName) log.error({ serviceName, code, path: error.path }, error.message);
+  if (error.extensions?.code === SIGNATURE_REFUSED) {
+    const message = `The ${serviceName} subgraph refuses the router's request signatures: the router's ROUTER_HMAC_SECRET does not match the ${serviceName} subgraph's (or something between them alters request bodies)`;
+    log.error({ serviceName, code: SIGNATURE_REFUSED, path: error.path }, message);
+  } else if (serviceName) log.error({ serviceName, code, path: error.path }, error.message);
   else log.error({ err: error.originalError ?? error, path: error.path }, error.message);
   return masked;
 }
@@ -734,7 +769,7 @@ export const gatewayConfig = defineConfig({
   // CORS headers for the listed origins only. Yoga's own list answers any other origin with
   // "Access-Control-Allow-Origin: null", which a sandboxed iframe's origin ("null") matches, and
   // allows credentials, which bearer tokens do not need; and an empty list means "every origin".
-  cors: (request) => (allowedOrigins.has(request.headers.get('origin')) ? { origin: config.cors.origins, credentials: false } : false),
+  cors: (request) => (allowedOrigins.has(request.headers.get('origin')) ? CORS_FOR_LISTED_ORIGINS : false),
   propagateHeaders: {
     // Absent headers come back as null, which Hive Gateway skips: only present headers are sent.
     fromClientToSubgraphs: ({ request }) => Object.fromEntries(propagate.map((h) => [h, request.headers.get(h)])),

@@ -1,6 +1,7 @@
 """One login for the whole supergraph, checked at the router and again in every subgraph."""
 
 import json
+import secrets
 import subprocess
 import sys
 import time
@@ -10,7 +11,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import jwt
 import pytest
+import yaml
 from conftest import DEMO_ORDERS, DEMO_USERS, LOGIN, Router, error_codes
+from stack import READY_TIMEOUT, ROUTER_COMMAND, SUPERGRAPH_DIR, Process, free_port, router_env
 
 from federation_kit.jwks import REFETCH_COOLDOWN
 from federation_kit.demo import DEMO_PASSWORD, demo_order, demo_user
@@ -240,13 +243,58 @@ def test_subgraphs_refuse_wrong_and_altered_signatures(stack, router):
     for content, headers in (wrong_secret, altered_query, altered_variables):
         response = httpx.post(url, content=content, headers={**auth, **headers})
         assert response.status_code == 403
-        assert error_codes(response.json()) == ["FORBIDDEN"]
+        assert error_codes(response.json()) == ["ROUTER_SIGNATURE_INVALID"]
+    # Not signed at all: a caller that is not the router.
+    unsigned = httpx.post(url, content=body, headers={**auth, "Content-Type": "application/json"})
+    assert unsigned.status_code == 403
+    assert error_codes(unsigned.json()) == ["FORBIDDEN"]
+
+
+def test_a_router_whose_secret_differs_from_the_services_says_so(stack, tmp_path):
+    """A second router for the stack's services, started with another ROUTER_HMAC_SECRET: the
+    client is told that a subgraph is unavailable through no fault of its own, not FORBIDDEN, and
+    the router's log names the setting that differs; neither secret is told."""
+    config = yaml.safe_load(stack.router_config().read_text())
+    config["listen"]["port"] = port = free_port()
+    path = tmp_path / "router-config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    other_secret = secrets.token_urlsafe(32)
+    env = {**router_env(path, other_secret), "LOG_JSON": "1", "NO_COLOR": "1"}
+    url = f"http://127.0.0.1:{port}"
+    process = Process("router-other-secret", ROUTER_COMMAND, SUPERGRAPH_DIR, env, f"{url}/readiness", tmp_path / "router.log")
+    process.start()
+    try:
+        process.wait_ready(time.monotonic() + READY_TIMEOUT)
+        response = httpx.post(f"{url}/graphql", json={"query": "{ users(pagination: {limit: 1}) { username } }"}, timeout=30)
+        errors = response.json()["errors"]
+        assert [(e["extensions"]["code"], e["extensions"]["serviceName"]) for e in errors] == [("SUBREQUEST_HTTP_ERROR", "users")]
+        assert "fault of this deployment" in errors[0]["message"]
+        deadline = time.monotonic() + 5
+        while "ROUTER_SIGNATURE_INVALID" not in (log := process.log_path.read_text(errors="replace")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        process.stop()
+    [line] = [json.loads(line) for line in log.splitlines() if "ROUTER_SIGNATURE_INVALID" in line]
+    assert (line["level"], line["serviceName"]) == ("error", "users"), line
+    assert "the router's ROUTER_HMAC_SECRET does not match the users subgraph's" in line["msg"]
+    for secret in (stack.hmac_secret, other_secret):
+        assert secret not in response.text and secret not in log
 
 
 def test_cors_allows_only_the_listed_origins(stack):
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization,content-type"}
+    preflight = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization,content-type"}
     listed = httpx.options(stack.url("router"), headers={"Origin": "http://localhost:5173", **preflight})
     assert listed.headers.get("access-control-allow-origin") == "http://localhost:5173"
+    # The methods the router serves, whatever the preflight asks; kept by the browser for 2 hours.
+    assert listed.headers.get("access-control-allow-methods") == "GET, POST"
+    assert listed.headers.get("access-control-max-age") == "7200"
+    # A page may read the request's id and a 401's challenge.
+    answer = httpx.post(stack.url("router"), json={"query": "{ __typename }"}, headers={"Origin": "http://localhost:5173"})
+    assert answer.headers.get("access-control-expose-headers") == "X-Request-ID, WWW-Authenticate"
+    refused = httpx.post(
+        stack.url("router"), json={"query": "{ __typename }"}, headers={"Origin": "http://localhost:5173", "Authorization": "Bearer nonsense"}
+    )
+    assert refused.status_code == 401 and refused.headers.get("www-authenticate") == 'Bearer error="invalid_token"'
     unlisted = httpx.options(stack.url("router"), headers={"Origin": "http://evil.example", **preflight})
     assert unlisted.headers.get("access-control-allow-origin") != "http://evil.example"
 

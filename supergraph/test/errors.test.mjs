@@ -5,14 +5,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { generateKeyPairSync } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
+import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJwks, startSubgraph, tempDir, TEST_HMAC_SECRET, writeRouterConfig, writeSupergraphYaml } from './helpers.mjs';
 
 // `withInputs`: a second subgraph (fixtures/inputs.graphql) with a mutation and arguments of any shape.
 // `inputsDown`: the inputs subgraph is in the supergraph, but nothing answers at its URL.
-async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false, maxDepth = 3 } = {}) {
+// `subgraphHmacSecret`: the subgraphs check the router's signatures with this secret.
+async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false, maxDepth = 3, subgraphHmacSecret } = {}) {
   const users = await startSubgraph(t, fixture('users.graphql'), {
     query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
     entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
+    hmacSecret: subgraphHmacSecret,
   });
   const subgraphs = { users: { url: users.url, file: fixture('users.graphql') } };
   const inputs = withInputs
@@ -25,6 +27,7 @@ async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false
           },
         },
         entity: ({ id }) => ({ __typename: 'Thing', id }),
+        hmacSecret: subgraphHmacSecret,
       })
     : null;
   if (inputs) subgraphs.inputs = { url: inputsDown ? `http://127.0.0.1:${await freePort()}/graphql` : inputs.url, file: fixture('inputs.graphql') };
@@ -36,13 +39,14 @@ async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false
     delete config.subgraphs;
     config.limits.max_depth = maxDepth;
   });
-  const gateway = spawnGateway(t, path);
+  const gateway = spawnGateway(t, path, { LOG_JSON: '1' });
   await gateway.ready(url);
+  const post = (body, headers = {}) => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   const send = async (body, headers = {}) => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const res = await post(body, headers);
     return { status: res.status, body: await res.json() };
   };
-  return { users, inputs, send, jwks, url, gateway };
+  return { users, inputs, post, send, jwks, url, gateway };
 }
 
 test('a body that is not one GraphQL request gets BAD_REQUEST and nothing of the JSON parser', { timeout: 90_000 }, async (t) => {
@@ -254,6 +258,41 @@ test('a subgraph down: a query is told its fields are null, a mutation that it m
   ]);
 });
 
+test("a subgraph refusing the router's signature is the deployment's fault: logged naming ROUTER_HMAC_SECRET, never FORBIDDEN", { timeout: 90_000 }, async (t) => {
+  const subgraphHmacSecret = 'the-subgraphs-own-hmac-secret';
+  const { send, gateway } = await startGateway(t, { withInputs: true, subgraphHmacSecret });
+  const why = "it refuses the router's requests, a fault of this deployment, not of the request";
+  const read = await send(JSON.stringify({ query: '{ me { name } echo(value: 1) }' }));
+  assert.equal(read.status, 200); // as when a subgraph cannot be reached: a partial answer
+  // Both subgraphs are called at once: their errors come in either order.
+  assert.deepEqual(read.body.errors.map((e) => [e.extensions.code, e.extensions.serviceName, e.message]).sort(), [
+    ['SUBREQUEST_HTTP_ERROR', 'inputs', `The inputs subgraph is unavailable (${why}): its fields are null in this answer`],
+    ['SUBREQUEST_HTTP_ERROR', 'users', `The users subgraph is unavailable (${why}): its fields are null in this answer`],
+  ]);
+  // The subgraph refuses before any resolver runs: the mutation was not carried out.
+  const write = await send(JSON.stringify({ query: 'mutation { signUp(name: "Ada") }' }));
+  assert.deepEqual(write.body.errors.map((e) => [e.extensions.code, e.extensions.serviceName, e.path, e.message]), [
+    ['SUBREQUEST_HTTP_ERROR', 'inputs', ['signUp'], `The inputs subgraph is unavailable (${why}): this mutation was not carried out`],
+  ]);
+
+  const logged = async () => {
+    for (let waited = 0; ; waited += 100) {
+      const lines = gateway.output.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+      const refusals = lines.filter((line) => line.code === 'ROUTER_SIGNATURE_INVALID');
+      if (refusals.length >= 3 || waited > 3000) return refusals;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const refusals = await logged();
+  assert.deepEqual(refusals.map((line) => [line.level, line.serviceName]).sort(), [['error', 'inputs'], ['error', 'inputs'], ['error', 'users']], gateway.output.stdout);
+  for (const { msg, serviceName } of refusals) {
+    assert.match(msg, new RegExp(`the router's ROUTER_HMAC_SECRET does not match the ${serviceName} subgraph's`));
+  }
+  // Neither secret is told, to the client or in the log.
+  const everything = JSON.stringify([read, write]) + gateway.output.stdout + gateway.output.stderr;
+  for (const secret of [TEST_HMAC_SECRET, subgraphHmacSecret]) assert.ok(!everything.includes(secret));
+});
+
 test('an operationName that picks no operation is told which name failed, or that one is needed', { timeout: 90_000 }, async (t) => {
   const { send, url, users } = await startGateway(t);
   const twoOperations = 'query A { me { name } } query B { me { id } }';
@@ -276,12 +315,15 @@ test('an operationName that picks no operation is told which name failed, or tha
 });
 
 test('an Authorization header that is not a bearer token is UNAUTHENTICATED; the scheme is read in any case', { timeout: 90_000 }, async (t) => {
-  const { users, send, jwks } = await startGateway(t);
+  const { users, post, send, jwks } = await startGateway(t);
   const token = jwks.sign({ iss: 'django-supergraph-users', aud: 'django-supergraph', sub: '1' });
   for (const header of ['Basic YWRhOnNlY3JldA==', 'Bearer', 'Bearer    ', token, `Token ${token}`]) {
-    const { status, body } = await send('{"query": "{ me { name } }"}', { authorization: header });
-    assert.equal(status, 401, header);
+    const res = await post('{"query": "{ me { name } }"}', { authorization: header });
+    const body = await res.json();
+    assert.equal(res.status, 401, header);
     assert.deepEqual(body.errors.map((e) => e.extensions), [{ code: 'UNAUTHENTICATED' }], `${header}: ${JSON.stringify(body)}`);
+    // RFC 6750 §3.1: no bearer token was sent, so the challenge names the scheme and no error.
+    assert.equal(res.headers.get('www-authenticate'), 'Bearer', header);
   }
   assert.equal(users.requests.length, 0);
   // As the subgraphs read it (federation_kit.auth): the header goes to them as it came.
@@ -299,7 +341,7 @@ const ADA = { status: 200, body: { data: { me: { name: 'Ada' } } } };
 const COOLDOWN_WAIT_MS = 5_500;
 
 test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, expired since it was last verified', { timeout: 90_000 }, async (t) => {
-  const { users, send, jwks } = await startGateway(t);
+  const { users, post, send, jwks } = await startGateway(t);
   const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const now = Math.floor(Date.now() / 1000);
   const bad = {
@@ -316,9 +358,11 @@ test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, ex
     'expired (beyond the 5 s clock leeway)': jwks.sign({ ...CLAIMS, iat: now - 120, exp: now - 6 }),
   };
   for (const [name, token] of Object.entries(bad)) {
-    const { status, body } = await send(ME, { authorization: `Bearer ${token}` });
-    assert.equal(status, 401, `${name}: ${JSON.stringify(body)}`);
+    const res = await post(ME, { authorization: `Bearer ${token}` });
+    const body = await res.json();
+    assert.equal(res.status, 401, `${name}: ${JSON.stringify(body)}`);
     assert.deepEqual(body.errors.map((e) => e.extensions), [{ code: 'UNAUTHENTICATED' }], name);
+    assert.equal(res.headers.get('www-authenticate'), 'Bearer error="invalid_token"', name);
   }
   assert.equal(users.requests.length, 0);
 
@@ -337,8 +381,9 @@ test('a bad token is UNAUTHENTICATED: another key, no key id, claims missing, ex
   const shortLived = jwks.sign({ ...CLAIMS, exp: Math.floor(Date.now() / 1000) + 1 });
   assert.deepEqual(await send(ME, { authorization: `Bearer ${shortLived}` }), ADA);
   await new Promise((resolve) => setTimeout(resolve, 7_000));
-  const late = await send(ME, { authorization: `Bearer ${shortLived}` });
-  assert.equal(late.status, 401, JSON.stringify(late.body));
+  const late = await post(ME, { authorization: `Bearer ${shortLived}` });
+  assert.equal(late.status, 401, JSON.stringify(await late.json()));
+  assert.equal(late.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
   assert.equal(users.requests.length, 2);
   // The subgraph gets the request's Authorization header and checks the token itself; the router
   // adds nothing of the token's claims to the request.

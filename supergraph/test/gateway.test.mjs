@@ -94,6 +94,34 @@ test('the gateway serves a federated query with the configured settings', { time
     assert.match(other.headers.get('vary') ?? '', /\bOrigin\b/i, origin); // for caches: it depends on Origin
   }
   assert.match(res.headers.get('vary') ?? '', /\bOrigin\b/i);
+  // Its JavaScript may read the request's id (docs/operations.md) and a 401's challenge, and
+  // nothing more than the safelisted headers besides.
+  assert.equal(res.headers.get('access-control-expose-headers'), 'X-Request-ID, WWW-Authenticate');
+  const refusedInBrowser = await post(router.url, '{ me { name } }', { authorization: 'Bearer not-a-token', origin: ALLOWED_ORIGIN });
+  assert.equal(refusedInBrowser.status, 401);
+  assert.equal(refusedInBrowser.headers.get('www-authenticate'), 'Bearer error="invalid_token"');
+  assert.equal(refusedInBrowser.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN);
+  assert.equal(refusedInBrowser.headers.get('access-control-expose-headers'), 'X-Request-ID, WWW-Authenticate');
+  // A preflight allows the methods the router serves, whichever one it asks for, and is kept for
+  // 2 hours (Chrome's cap) rather than 5 s; another origin's preflight gets no CORS header.
+  const preflight = (origin, method) =>
+    fetch(`${router.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': 'authorization,content-type' },
+    });
+  for (const method of ['POST', 'PUT', 'DELETE']) {
+    const allowed = await preflight(ALLOWED_ORIGIN, method);
+    assert.equal(allowed.status, 204);
+    assert.equal(allowed.headers.get('access-control-allow-origin'), ALLOWED_ORIGIN, method);
+    assert.equal(allowed.headers.get('access-control-allow-methods'), 'GET, POST', method);
+    assert.equal(allowed.headers.get('access-control-allow-headers'), 'authorization,content-type', method);
+    assert.equal(allowed.headers.get('access-control-max-age'), '7200', method);
+    assert.equal(allowed.headers.get('access-control-allow-credentials'), null, method);
+  }
+  for (const origin of ['http://evil.example', 'null']) {
+    const refused = await preflight(origin, 'POST');
+    assert.deepEqual([...refused.headers.keys()].filter((name) => name.startsWith('access-control-')), [], origin);
+  }
 
   // limits: max_depth rejects before any subgraph is called; a slow subgraph times out.
   const deep = await (await post(router.url, '{ me { friends { friends { id } } } }')).json();

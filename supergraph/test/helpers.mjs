@@ -1,6 +1,6 @@
 // Shared test helpers: temp dirs, running the scripts, a tiny federation subgraph, the gateway process.
 import { spawn, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
+import { createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -68,9 +68,11 @@ function canListen(port) {
 /**
  * A federation subgraph as small as it gets: the fixture SDL plus _service/_entities, executed by
  * graphql-js over node:http. `query` resolves root fields, `entity` resolves one representation.
- * Every request's headers and query are recorded in `requests`.
+ * Every request's headers and query are recorded in `requests`. With `hmacSecret`, a request whose
+ * x-router-signature is not its body's HMAC under that secret is refused as federation_kit's
+ * SubgraphGuardMiddleware refuses it.
  */
-export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
+export async function startSubgraph(t, sdlFile, { query = {}, entity, hmacSecret }) {
   const sdl = readFileSync(sdlFile, 'utf8');
   const entityTypes = [...sdl.matchAll(/type (\w+) @key/g)].map((m) => m[1]);
   const schema = buildSchema(
@@ -89,6 +91,11 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity }) {
     const body = Buffer.concat(chunks);
     const { query: source, variables, operationName } = JSON.parse(body.toString('utf8'));
     requests.push({ headers: req.headers, body, query: source });
+    if (hmacSecret && req.headers['x-router-signature'] !== createHmac('sha256', hmacSecret).update(body).digest('base64')) {
+      const refusal = { message: 'The X-Router-Signature header does not sign this request', extensions: { code: 'ROUTER_SIGNATURE_INVALID' } };
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ data: null, errors: [refusal] }));
+      return;
+    }
     const result = await graphql({ schema, source, variableValues: variables, operationName, rootValue });
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
   });

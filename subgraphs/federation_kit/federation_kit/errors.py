@@ -49,6 +49,9 @@ class ErrorCode(StrEnum):
     # Who is asking, and may they.
     UNAUTHENTICATED = "UNAUTHENTICATED"
     FORBIDDEN = "FORBIDDEN"
+    # A request signed with another secret than this service's ROUTER_HMAC_SECRET, or altered on
+    # the way: a deployment fault, which the router tells from a caller without the right to ask.
+    ROUTER_SIGNATURE_INVALID = "ROUTER_SIGNATURE_INVALID"
     INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
     TOO_MANY_LOGIN_ATTEMPTS = "TOO_MANY_LOGIN_ATTEMPTS"
     # Another service needed for a write did not answer in time, or answered nonsense.

@@ -36,8 +36,15 @@ class SubgraphGuardMiddleware:
             message = f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes"
             return _refusal(413, ErrorCode.BAD_REQUEST, message)
         # Only a body is signed: a GET's query, in its URL, is not, so it is never taken as signed.
-        signed = request.method == "POST" and is_signed(settings.ROUTER_HMAC_SECRET, body, request.headers.get(SIGNATURE_HEADER))
+        signature = request.headers.get(SIGNATURE_HEADER) if request.method == "POST" else None
+        signed = is_signed(settings.ROUTER_HMAC_SECRET, body, signature)
         if not (signed or settings.ALLOW_UNSIGNED_REQUESTS):
+            if signature:
+                # The router's (or another service's) own signature, refused: the deployment's
+                # secrets differ. Its own code, so the router reports it as such (gateway.config.mjs).
+                logger.warning("refused a request whose %s does not sign its body with ROUTER_HMAC_SECRET", SIGNATURE_HEADER)
+                message = f"The {SIGNATURE_HEADER} header does not sign this request with this subgraph's ROUTER_HMAC_SECRET"
+                return _refusal(403, ErrorCode.ROUTER_SIGNATURE_INVALID, message)
             return _refusal(403, ErrorCode.FORBIDDEN, "This subgraph answers only requests signed by the router")
         try:
             request.viewer = viewer_from_authorization(request.headers.get("Authorization"))

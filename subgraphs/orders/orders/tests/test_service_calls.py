@@ -12,6 +12,7 @@ INPUT = {"userId": "1", "currency": "EUR", "items": [{"sku": "A-1", "name": "A",
 
 
 REFUSED_FOR_THE_CALLER = b'{"data": null, "errors": [{"message": "Log in", "extensions": {"code": "UNAUTHENTICATED"}}]}'
+SIGNATURE_REFUSED = b'{"data": null, "errors": [{"message": "Bad signature", "extensions": {"code": "ROUTER_SIGNATURE_INVALID"}}]}'
 
 
 @pytest.mark.parametrize(
@@ -29,8 +30,10 @@ REFUSED_FOR_THE_CALLER = b'{"data": null, "errors": [{"message": "Log in", "exte
                 b"not json",
             )
         ],
-        # A refusal the users service makes for the caller is the caller's.
+        # A refusal the users service makes for the caller is the caller's; one of this service's
+        # signature (another ROUTER_HMAC_SECRET) is not.
         (REFUSED_FOR_THE_CALLER, "UNAUTHENTICATED"),
+        (SIGNATURE_REFUSED, "DEPENDENCY_UNAVAILABLE"),
     ],
 )
 def test_anything_but_a_clean_answer_writes_nothing(client, settings, answer, code):
