@@ -4,7 +4,7 @@ import logging
 
 from cross_web import HTTPException
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.utils.decorators import method_decorator
@@ -36,11 +36,29 @@ class SubgraphView(LocalGraphiQL, GraphQLView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """Strawberry refuses a malformed request (variables not an object, no query, ...) in plain
         text; answer it as a GraphQL error with a code, like every other error."""
+        if request.method == "POST" and (unavailable := _database_unavailable()):
+            return unavailable
         try:
             return self.run(request=request)
         except HTTPException as error:
             body = {"data": None, "errors": [{"message": error.reason, "extensions": {"code": ErrorCode.BAD_REQUEST.value}}]}
             return JsonResponse(body, status=error.status_code)
+
+
+def _database_unavailable() -> JsonResponse | None:
+    """An answer that says so when the service cannot reach its database, before anything runs:
+    nothing was done, and a retry may succeed; not INTERNAL_SERVER_ERROR, which says a bug. What
+    the request's first query would do anyway: check a kept connection (CONN_HEALTH_CHECKS), then
+    open one if there is none."""
+    try:
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+    except DatabaseError as error:  # libpq's message (host and port, never the password), not a traceback per request
+        logger.warning("the database does not answer, requests are refused until it does: %s", str(error).strip().splitlines()[0])
+        message = f"The {settings.SERVICE_NAME} service cannot reach its database: nothing was done, retry later"
+        extensions = {"code": ErrorCode.DEPENDENCY_UNAVAILABLE.value, "serviceName": settings.SERVICE_NAME}
+        return JsonResponse({"data": None, "errors": [{"message": message, "extensions": extensions}]})
+    return None
 
 
 def health(request: HttpRequest) -> JsonResponse:
