@@ -10,8 +10,8 @@ separate runs cannot.
 A is the router as the product's Stack runs it. B is the same but for ``--b-node-options`` (added
 to NODE_OPTIONS), ``--b-env NAME=VALUE`` (set in its environment), ``--b-config`` (a
 gateway.config.mjs to use instead of supergraph's) and ``--b-node`` (another Node.js binary).
-Printed: CPU ms a request of each, B ÷ A, the spread of B ÷ A over the turns, and each one's
-resident memory at the end.
+Printed: CPU ms a request of each, the wall time a request took the client (at ``--concurrency``),
+B ÷ A of the CPU and its spread over the turns, and each one's resident memory at the end.
 """
 
 import argparse
@@ -104,10 +104,12 @@ def main() -> None:
                 for request, _ in routers.values():
                     warm_up(request, per_turn, args.concurrency)
                 ticks = {name: [] for name in routers}
+                seconds = {name: 0.0 for name in routers}
                 for _ in range(args.turns):
                     for name, (request, pid) in routers.items():
-                        before = tree_ticks(pid)
+                        before, started = tree_ticks(pid), time.perf_counter()
                         warm_up(request, per_turn, args.concurrency)
+                        seconds[name] += time.perf_counter() - started
                         ticks[name].append(tree_ticks(pid) - before)
                 rss = {name: rss_mib(pid) for name, (_, pid) in routers.items()}
             finally:
@@ -116,9 +118,11 @@ def main() -> None:
     ratios = sorted(b / a for a, b in zip(ticks["A"], ticks["B"]) if a)
     print(f"## Router A/B, orders N={args.n}: {args.turns} turns of {per_turn} requests each, {args.concurrency} at a time")
     print(f"B: NODE_OPTIONS += {args.b_node_options!r}; env {args.b_env}; gateway config {args.b_config or 'as committed'}; node {args.b_node or NODE}\n")
-    print("| router | CPU ms a request | RSS MiB after the turns |\n| --- | ---: | ---: |")
+    # Wall time too: a change may add latency (awaits, timers) without CPU.
+    wall = {name: s * 1000 / (per_turn * args.turns) for name, s in seconds.items()}
+    print("| router | CPU ms a request | wall ms a request (client's) | RSS MiB after the turns |\n| --- | ---: | ---: | ---: |")
     for name in ("A", "B"):
-        print(f"| {name} | {ms[name]:.2f} | {rss[name]} |")
+        print(f"| {name} | {ms[name]:.2f} | {wall[name]:.2f} | {rss[name]} |")
     print(f"\nB ÷ A: {ms['B'] / ms['A']:.3f} (turns: median {statistics.median(ratios):.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f})")
 
 
