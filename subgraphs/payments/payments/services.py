@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 
 from federation_kit.auth import Viewer
@@ -71,36 +71,30 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
     order = _fetch_order(order_id, request)
     if order["status"] == "CANCELLED":
         raise ServiceError(f"Order {order_id} is cancelled", ErrorCode.ORDER_NOT_PAYABLE)
-    try:
-        with transaction.atomic():
-            _lock_order(order_id)
-            if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
-                return payment
-            if OrderClosure.objects.filter(order_id=order_id).exists():
-                raise ServiceError(f"Order {order_id} is being cancelled", ErrorCode.ORDER_NOT_PAYABLE)
-            due = order["total"] - paid_for_order(order_id)
-            if amount > due:
-                raise ServiceError(
-                    f"amount {amount} exceeds what is due on order {order_id}: {due} {order['currency']}",
-                    ErrorCode.AMOUNT_EXCEEDS_DUE,
-                    amountDue=str(due),
-                )
-            payment = Payment.objects.create(
-                order_id=order_id,
-                user_id=order["user_id"],
-                amount=amount,
-                currency=order["currency"],
-                method=method,
-                idempotency_key=idempotency_key,
-            )
-            if amount == due:  # what was left to pay: the order is now paid in full
-                emit("payments.order_paid", {"order_id": order_id, "payment_id": payment.pk, "total": str(order["total"])})
-            return payment
-    except IntegrityError:
-        # The same key committed by a concurrent request between our check and insert.
+    with transaction.atomic():
+        _lock_order(order_id)
         if (payment := _replay(idempotency_key, order_id, amount, method, viewer)) is not None:
             return payment
-        raise
+        if OrderClosure.objects.filter(order_id=order_id).exists():
+            raise ServiceError(f"Order {order_id} is being cancelled", ErrorCode.ORDER_NOT_PAYABLE)
+        due = order["total"] - paid_for_order(order_id)
+        if amount > due:
+            raise ServiceError(
+                f"amount {amount} exceeds what is due on order {order_id}: {due} {order['currency']}",
+                ErrorCode.AMOUNT_EXCEEDS_DUE,
+                amountDue=str(due),
+            )
+        payment = Payment.objects.create(
+            order_id=order_id,
+            user_id=order["user_id"],
+            amount=amount,
+            currency=order["currency"],
+            method=method,
+            idempotency_key=idempotency_key,
+        )
+        if amount == due:  # what was left to pay: the order is now paid in full
+            emit("payments.order_paid", {"order_id": order_id, "payment_id": payment.pk, "total": str(order["total"])})
+        return payment
 
 
 def close_for_payments(order_id: int, request: HttpRequest) -> None:
