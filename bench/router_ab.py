@@ -118,9 +118,10 @@ def main() -> None:
     ratios = sorted(b / a for a, b in zip(ticks["A"], ticks["B"]) if a)
     print(f"## Router A/B, orders N={args.n}: {args.turns} turns of {per_turn} requests each, {args.concurrency} at a time")
     print(f"B: NODE_OPTIONS += {args.b_node_options!r}; env {args.b_env}; gateway config {args.b_config or 'as committed'}; node {args.b_node or NODE}\n")
-    # Wall time too: a change may add latency (awaits, timers) without CPU.
+    # Wall time too: a change may add latency (awaits, timers) without CPU. The client's time over
+    # the requests: at --concurrency 1 a request's latency (with the client's own), above it not.
     wall = {name: s * 1000 / (per_turn * args.turns) for name, s in seconds.items()}
-    print("| router | CPU ms a request | wall ms a request (client's) | RSS MiB after the turns |\n| --- | ---: | ---: | ---: |")
+    print("| router | CPU ms a request | client's wall ms ÷ requests | RSS MiB after the turns |\n| --- | ---: | ---: | ---: |")
     for name in ("A", "B"):
         print(f"| {name} | {ms[name]:.2f} | {wall[name]:.2f} | {rss[name]} |")
     print(f"\nB ÷ A: {ms['B'] / ms['A']:.3f} (turns: median {statistics.median(ratios):.3f}, range {ratios[0]:.3f}–{ratios[-1]:.3f})")

@@ -605,7 +605,8 @@ def check_migrations(objects: list[dict]) -> list[str]:
                         "manifests do not account for (deploy/check_k8s.py SETUP_STEPS)"
                     )
                 elif kind == "jwt-keys":
-                    if not jwt_keys_from_secret(spec, c):
+                    serving_keys = jwt_keys_volume(spec, c)
+                    if serving_keys is None:
                         problems.append(
                             f"{ref(dep)} container {c['name']}: JWT_KEYS_DIR is not a mounted Secret: every replica "
                             "must sign with the same keys"
@@ -613,20 +614,21 @@ def check_migrations(objects: list[dict]) -> list[str]:
                     # migrate runs the system checks, which refuse a bad signing key (accounts.E002):
                     # only on the keys the pod serves with, since gunicorn runs no checks.
                     problems += [
-                        f"{ref(dep)} initContainer {m['name']}: JWT_KEYS_DIR is not the mounted Secret, so its "
-                        "checks pass whatever keys the pod serves with"
+                        f"{ref(dep)} initContainer {m['name']}: JWT_KEYS_DIR is not the Secret the pod serves "
+                        "with, so its checks pass whatever keys it has"
                         for m in migrates
-                        if not jwt_keys_from_secret(spec, m)
+                        if serving_keys is None or jwt_keys_volume(spec, m) != serving_keys
                     ]
     return problems
 
 
-def jwt_keys_from_secret(spec: dict, container: dict) -> bool:
+def jwt_keys_volume(spec: dict, container: dict) -> str | None:
+    """The Secret volume mounted at the container's JWT_KEYS_DIR, if any."""
     env = {e["name"]: e.get("value") for e in container.get("env") or []}
     secret_volumes = {v["name"] for v in spec.get("volumes") or [] if v.get("secret")}
-    return any(
-        m["mountPath"] == env.get("JWT_KEYS_DIR") and m["name"] in secret_volumes
-        for m in container.get("volumeMounts") or []
+    return next(
+        (m["name"] for m in container.get("volumeMounts") or [] if m["mountPath"] == env.get("JWT_KEYS_DIR") and m["name"] in secret_volumes),
+        None,
     )
 
 

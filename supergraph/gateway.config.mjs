@@ -320,7 +320,11 @@ const SIGNATURE_REFUSED = 'ROUTER_SIGNATURE_INVALID';
 function maskErrorNamingSubgraph(error, message, writers) {
   const { code, serviceName, http } = error?.extensions ?? {};
   if (serviceName && code === SIGNATURE_REFUSED) {
-    const consequence = writers?.get(error.path?.[0]) === serviceName ? 'this mutation was not carried out' : 'its fields are null in this answer';
+    // Not carried out: the refused call is the mutation's own (its path, the field alone). A later
+    // call to the same subgraph under it (payOrder { order { payments } }) may follow a write
+    // another of its instances, with the right secret, carried out.
+    const writer = writers?.get(error.path?.[0]) === serviceName;
+    const consequence = !writer ? 'its fields are null in this answer' : error.path.length === 1 ? 'this mutation was not carried out' : OUTCOME_UNKNOWN;
     const why = "it refuses the router's requests, a fault of this deployment, not of the request";
     return new GraphQLError(`The ${serviceName} subgraph is unavailable (${why}): ${consequence}`, {
       nodes: error.nodes,

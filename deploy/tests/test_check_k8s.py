@@ -217,6 +217,14 @@ def _migrate_without_jwt_keys(o):
     c["volumeMounts"] = [m for m in c["volumeMounts"] if m["name"] != "jwt-keys"]
 
 
+def _migrate_with_other_keys(o):
+    spec = check_k8s.pod_spec(find(o, "Deployment", "users"))
+    spec["volumes"].append({"name": "old-jwt-keys", "secret": {"secretName": "jwt-signing-keys"}})
+    for m in container(o, "users", init=True)["volumeMounts"]:
+        if m["name"] == "jwt-keys":
+            m["name"] = "old-jwt-keys"
+
+
 def _router_listens_on_loopback(o):
     cm = router_config_map(o)
     cm["data"]["router-config.yaml"] = cm["data"]["router-config.yaml"].replace("host: 0.0.0.0", "host: 127.0.0.1")
@@ -360,7 +368,8 @@ PRODUCTION_CASES = [
     (_migrate_while_serving, "Deployment/orders container orders: migrates while serving"),
     (_serving_command_drifts, "is not the serving command of subgraphs/users/Dockerfile's CMD"),
     (_jwt_keys_not_from_secret, "JWT_KEYS_DIR is not a mounted Secret"),
-    (_migrate_without_jwt_keys, "Deployment/users initContainer migrate: JWT_KEYS_DIR is not the mounted Secret"),
+    (_migrate_without_jwt_keys, "Deployment/users initContainer migrate: JWT_KEYS_DIR is not the Secret the pod serves with"),
+    (_migrate_with_other_keys, "Deployment/users initContainer migrate: JWT_KEYS_DIR is not the Secret the pod serves with"),
     (_router_listens_on_loopback, "listen.host is 127.0.0.1: in a pod it must be 0.0.0.0"),
     (_router_config_unknown_key, "Additional properties are not allowed ('max_dept' was unexpected)"),
     (_router_subgraph_wrong_port, "subgraphs.orders.url: http://orders:4002/graphql: Service orders has no port 4002"),

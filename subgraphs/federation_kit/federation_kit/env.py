@@ -144,7 +144,9 @@ def _postgres(parts: SplitResult) -> dict:
     name = unquote(parts.path.removeprefix("/"))
     # libpq waits for a server that accepts and never answers as long as TCP lets it: each request
     # would hold its gunicorn thread, until none is left for /health and the liveness probe.
-    options = {"connect_timeout": str(DEFAULT_CONNECT_TIMEOUT), **_libpq_parameters(parts.query)}
+    options = _libpq_parameters(parts.query)
+    if not ("service" in options or "PGCONNECT_TIMEOUT" in os.environ):  # those may set one: libpq's to read
+        options = {"connect_timeout": str(DEFAULT_CONNECT_TIMEOUT), **options}
     if not (name or "service" in options):
         raise ImproperlyConfigured("DATABASE_URL names no database: postgres://user:password@host:5432/name")
     return {

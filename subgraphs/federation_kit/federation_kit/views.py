@@ -36,7 +36,7 @@ class SubgraphView(LocalGraphiQL, GraphQLView):
     def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """Strawberry refuses a malformed request (variables not an object, no query, ...) in plain
         text; answer it as a GraphQL error with a code, like every other error."""
-        if request.method == "POST" and (unavailable := _database_unavailable()):
+        if (request.method == "POST" or "query" in request.GET) and (unavailable := _database_unavailable()):
             return unavailable
         try:
             return self.run(request=request)
@@ -54,7 +54,7 @@ def _database_unavailable() -> JsonResponse | None:
         connection.close_if_health_check_failed()
         connection.ensure_connection()
     except DatabaseError as error:  # libpq's message (host and port, never the password), not a traceback per request
-        logger.warning("the database does not answer, requests are refused until it does: %s", str(error).strip().splitlines()[0])
+        logger.warning("the database does not answer, requests are refused until it does: %s", (str(error).strip().splitlines() or [type(error).__name__])[0])
         message = f"The {settings.SERVICE_NAME} service cannot reach its database: nothing was done, retry later"
         extensions = {"code": ErrorCode.DEPENDENCY_UNAVAILABLE.value, "serviceName": settings.SERVICE_NAME}
         return JsonResponse({"data": None, "errors": [{"message": message, "extensions": extensions}]})

@@ -71,6 +71,12 @@ def test_a_database_that_accepts_and_never_answers_fails_within_the_connect_time
     assert not attempt.is_alive() and "timeout expired" in failures[0]
 
 
+def test_libpqs_own_connect_timeout_is_left_to_it(monkeypatch):
+    assert "connect_timeout" not in config_of(monkeypatch, "postgres:///shop?service=shop")["OPTIONS"]
+    monkeypatch.setenv("PGCONNECT_TIMEOUT", "10")
+    assert config_of(monkeypatch, "postgres://app@db/shop")["OPTIONS"] == {}
+
+
 def test_production_needs_a_database_url(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("DJANGO_ENV", "production")
