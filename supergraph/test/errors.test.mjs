@@ -10,10 +10,11 @@ import { base64url, compose, fixture, freePort, signToken, spawnGateway, startJw
 // `withInputs`: a second subgraph (fixtures/inputs.graphql) with a mutation and arguments of any shape.
 // `inputsDown`: the inputs subgraph is in the supergraph, but nothing answers at its URL.
 // `subgraphHmacSecret`: the subgraphs check the router's signatures with this secret.
-async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false, maxDepth = 3, subgraphHmacSecret } = {}) {
+// `inputsHmacSecret`: the inputs subgraph's, when it is not subgraphHmacSecret (a function of the query: per request).
+async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false, maxDepth = 3, subgraphHmacSecret, inputsHmacSecret = subgraphHmacSecret } = {}) {
   const users = await startSubgraph(t, fixture('users.graphql'), {
     query: { me: () => ({ id: 'u1', name: 'Ada', friends: [] }) },
-    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [] }),
+    entity: ({ id }) => ({ __typename: 'User', id, name: 'Ada', friends: [{ id: 'u2', name: 'Grace', friends: [] }] }),
     hmacSecret: subgraphHmacSecret,
   });
   const subgraphs = { users: { url: users.url, file: fixture('users.graphql') } };
@@ -25,9 +26,10 @@ async function startGateway(t, { jwksUrl, withInputs = false, inputsDown = false
           refused: () => {
             throw new GraphQLError('Not yours', { extensions: { code: 'FORBIDDEN' } });
           },
+          befriend: () => ({ id: 'u1' }),
         },
-        entity: ({ id }) => ({ __typename: 'Thing', id }),
-        hmacSecret: subgraphHmacSecret,
+        entity: ({ __typename, id }) => (__typename === 'User' ? { __typename, id, note: 'met at a conference' } : { __typename: 'Thing', id }),
+        hmacSecret: inputsHmacSecret,
       })
     : null;
   if (inputs) subgraphs.inputs = { url: inputsDown ? `http://127.0.0.1:${await freePort()}/graphql` : inputs.url, file: fixture('inputs.graphql') };
@@ -291,6 +293,23 @@ test("a subgraph refusing the router's signature is the deployment's fault: logg
   // Neither secret is told, to the client or in the log.
   const everything = JSON.stringify([read, write]) + gateway.output.stdout + gateway.output.stderr;
   for (const secret of [TEST_HMAC_SECRET, subgraphHmacSecret]) assert.ok(!everything.includes(secret));
+});
+
+test('a call under a mutation refused for its signature, after the mutation went through: its outcome is not known', { timeout: 90_000 }, async (t) => {
+  // As during a secret rotation: the instance that carried out the mutation had the router's
+  // secret, the one asked next under it (payOrder { order { payments } }) did not.
+  const inputsHmacSecret = (query) => (query.includes('_entities') ? 'another-instances-secret' : TEST_HMAC_SECRET);
+  const { send, inputs } = await startGateway(t, { withInputs: true, inputsHmacSecret });
+  const answer = await send(JSON.stringify({ query: 'mutation { befriend { id friends { name note } } }' }));
+  assert.deepEqual(answer.body.data, { befriend: { id: 'u1', friends: [{ name: 'Grace', note: null }] } });
+  assert.deepEqual(answer.body.errors.map((e) => [e.extensions.code, e.extensions.serviceName, e.message]), [
+    [
+      'SUBREQUEST_HTTP_ERROR',
+      'inputs',
+      "The inputs subgraph is unavailable (it refuses the router's requests, a fault of this deployment, not of the request): whether this mutation was carried out is not known. Check, or send it again: createOrder and payOrder with the same idempotencyKey are carried out once",
+    ],
+  ]);
+  assert.equal(inputs.requests.length, 2); // the mutation, then the refused entities under it
 });
 
 test('an operationName that picks no operation is told which name failed, or that one is needed', { timeout: 90_000 }, async (t) => {

@@ -91,7 +91,9 @@ export async function startSubgraph(t, sdlFile, { query = {}, entity, hmacSecret
     const body = Buffer.concat(chunks);
     const { query: source, variables, operationName } = JSON.parse(body.toString('utf8'));
     requests.push({ headers: req.headers, body, query: source });
-    if (hmacSecret && req.headers['x-router-signature'] !== createHmac('sha256', hmacSecret).update(body).digest('base64')) {
+    // hmacSecret: the secret this subgraph checks signatures with; a function of the query: per request.
+    const secret = typeof hmacSecret === 'function' ? hmacSecret(source) : hmacSecret;
+    if (secret && req.headers['x-router-signature'] !== createHmac('sha256', secret).update(body).digest('base64')) {
       const refusal = { message: 'The X-Router-Signature header does not sign this request', extensions: { code: 'ROUTER_SIGNATURE_INVALID' } };
       res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ data: null, errors: [refusal] }));
       return;
