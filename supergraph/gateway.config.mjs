@@ -813,13 +813,16 @@ export const gatewayConfig = defineConfig({
   // On SIGTERM the router stops taking connections and lets the requests in flight finish, for as
   // long as a subgraph call may take and a second more; then it closes what is left and exits.
   gracefulShutdownTimeout: config.limits.subgraph_timeout_ms + 1000,
-  // Prometheus metrics at metrics.path: requests, latency and errors per operation, time and errors per
+  // Prometheus metrics at metrics.path: requests, latency and errors per operation type, time and errors per
   // subgraph call. Off: the costlier defaults (a per-request scan for deprecated fields, summaries,
   // per-phase timings, per-URL labels, a second per-fetch histogram).
   prometheus: config.metrics.enabled
     ? {
         endpoint: config.metrics.path,
-        labels: { url: false },
+        // No label a client chooses (an operation's name, an error's path of aliases): each new value
+        // is a series the router keeps for good, so random names would fill its memory. Per
+        // operation, the subgraphs' metrics count the first 200 names (federation_kit.observability).
+        labels: { url: false, operationName: false, path: false },
         metrics: {
           graphql_envelop_deprecated_field: false,
           graphql_envelop_request_time_summary: false,
