@@ -319,11 +319,12 @@ const SIGNATURE_REFUSED = 'ROUTER_SIGNATURE_INVALID';
 // `writers`: the subgraph that carries out each mutation field of the request, by its response key.
 function maskErrorNamingSubgraph(error, message, writers) {
   const { code, serviceName, http } = error?.extensions ?? {};
+  // The failed subgraph is the one that carries out the mutation field this error is under.
+  const writer = Boolean(serviceName) && writers?.get(error.path?.[0]) === serviceName;
   if (serviceName && code === SIGNATURE_REFUSED) {
     // Not carried out: the refused call is the mutation's own (its path, the field alone). A later
     // call to the same subgraph under it (payOrder { order { payments } }) may follow a write
     // another of its instances, with the right secret, carried out.
-    const writer = writers?.get(error.path?.[0]) === serviceName;
     const consequence = !writer ? 'its fields are null in this answer' : error.path.length === 1 ? 'this mutation was not carried out' : OUTCOME_UNKNOWN;
     const why = "it refuses the router's requests, a fault of this deployment, not of the request";
     return new GraphQLError(`The ${serviceName} subgraph is unavailable (${why}): ${consequence}`, {
@@ -334,8 +335,7 @@ function maskErrorNamingSubgraph(error, message, writers) {
   }
   if (serviceName && SUBGRAPH_FAILURES.has(code)) {
     const what = code === 'GATEWAY_TIMEOUT' ? 'did not answer in time' : 'is unavailable';
-    const unknown = writers?.get(error.path?.[0]) === serviceName;
-    const consequence = unknown ? OUTCOME_UNKNOWN : 'its fields are null in this answer';
+    const consequence = writer ? OUTCOME_UNKNOWN : 'its fields are null in this answer';
     return new GraphQLError(`The ${serviceName} subgraph ${what}: ${consequence}`, {
       nodes: error.nodes,
       path: error.path,
