@@ -14,7 +14,7 @@ import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { BREAK, buildSchema, getOperationAST, GraphQLError, Kind, parse, visit } from 'graphql';
 import { maskError } from 'graphql-yoga';
 import { jwksKeys, useBearerTokens } from './bearer-tokens.mjs';
-import { costWithinLimit } from './operation-limits.mjs';
+import { costRefusal, estimateCost } from './operation-limits.mjs';
 import { checkSupergraph, configLabel, loadRouterConfig, mutationFieldSubgraphs, OVERRIDING_ENV, RouterConfigError } from './router-config.mjs';
 
 const file = process.env.ROUTER_CONFIG
@@ -626,6 +626,26 @@ const literalsThePlannerReads = (context) => {
   };
 };
 
+// The estimated cost of each operation that no variable sizes, per schema (a reloaded supergraph
+// may weigh it otherwise) and document (Yoga keeps one document object per query text): it costs
+// the same in every request.
+const fixedCosts = new WeakMap();
+
+// limits.max_cost is checked as the operation is about to run: the variables that size its pages
+// are known then, and nothing of it has run (operation-limits.mjs).
+function operationCost({ schema, document, variableValues }, operation) {
+  if (!fixedCosts.has(schema)) fixedCosts.set(schema, new WeakMap());
+  const ofSchema = fixedCosts.get(schema);
+  const known = ofSchema.get(document)?.get(operation);
+  if (known !== undefined) return known;
+  const { estimated, readsVariables } = estimateCost(schema, document, operation, variableValues ?? {});
+  if (!readsVariables) {
+    if (!ofSchema.has(document)) ofSchema.set(document, new Map());
+    ofSchema.get(document).set(operation, estimated);
+  }
+  return estimated;
+}
+
 // For the errors of a request's answer: the subgraph of each of its mutation fields, noted when it
 // is executed; its parameters, for the one error whose message needs them (operationNotFound).
 const requestWriters = new WeakMap();
@@ -650,15 +670,20 @@ const useStableErrors = () => ({
   onValidate({ addValidationRule }) {
     addValidationRule(operationTypesTheSupergraphHas);
     addValidationRule(literalsThePlannerReads);
-    addValidationRule(costWithinLimit(config.limits.max_cost));
   },
   onParse({ context }) {
     if (context.request) requestParams.set(context.request, context.params);
   },
-  onExecute({ args }) {
+  onExecute({ args, setResultAndStopExecution }) {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return; // execution answers that itself
+    const refusal = costRefusal(operation, operationCost(args, operation), config.limits.max_cost);
+    if (refusal) {
+      setResultAndStopExecution({ errors: [refusal] });
+      return;
+    }
     const request = args.contextValue?.request;
-    const operation = request && getOperationAST(args.document, args.operationName);
-    if (operation?.operation !== 'mutation') return;
+    if (!request || operation.operation !== 'mutation') return;
     const fields = operation.selectionSet.selections.filter((selection) => selection.kind === Kind.FIELD);
     requestWriters.set(request, new Map(fields.map((f) => [(f.alias ?? f.name).value, mutationSubgraphs.get(f.name.value)])));
   },

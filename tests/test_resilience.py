@@ -77,7 +77,7 @@ def test_a_mutation_told_apart_from_a_field_of_its_answer_when_a_subgraph_is_dow
 
 def test_a_slow_subgraph_times_out_without_stalling_the_others(stack, router):
     with DelayProxy(stack.ports["payments"]) as proxy:
-        limits = {"subgraph_timeout_ms": 800, "max_depth": 12, "max_tokens": 1000, "max_cost": 1500}
+        limits = {"subgraph_timeout_ms": 800, "max_depth": 12, "max_tokens": 1000, "max_cost": 5000}
         stack.reconfigure_router({"payments": proxy.url}, {"limits": limits})
         try:
             proxy.delay = 3.0

@@ -103,10 +103,12 @@ STATIC_URL = "static/"
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", ["http://127.0.0.1:5173", "http://localhost:5173"])
 
 # The largest page any list field serves; asking for more is a BAD_USER_INPUT error
-# (federation_kit.pagination), and strawberry-django clamps to it as a second line.
+# (federation_kit.pagination), and strawberry-django clamps to it as a second line. The page
+# served without a limit is DEFAULT_PAGE_SIZE, which the schema tells the router (@listSize).
 MAX_PAGE_SIZE = 500
+DEFAULT_PAGE_SIZE = 100
 STRAWBERRY_DJANGO = {
-    "PAGINATION_DEFAULT_LIMIT": 100,
+    "PAGINATION_DEFAULT_LIMIT": DEFAULT_PAGE_SIZE,
     "PAGINATION_MAX_LIMIT": MAX_PAGE_SIZE,
 }
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from strawberry.extensions import FieldExtension
+from strawberry.federation.schema_directives import ListSize
 from strawberry_django.pagination import OffsetPaginationInput
 
 from federation_kit.errors import BadUserInput
@@ -16,6 +17,14 @@ def check_page(pagination: Any) -> None:
         raise BadUserInput(f"pagination.limit must be between 1 and {settings.MAX_PAGE_SIZE}", "pagination.limit")
     if offset < 0:
         raise BadUserInput("pagination.offset must not be negative", "pagination.offset")
+
+
+def page_list_size() -> ListSize:
+    """The @listSize of a paginated field, for the router's cost estimate (its limits.max_cost):
+    the page served when ``pagination.limit`` is not given. The router reads the size asked for
+    from ``pagination.limit`` itself: the spec's ``slicingArguments`` names top-level arguments
+    only, and the composition refuses ``"pagination.limit"``."""
+    return ListSize(assumed_size=settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"], require_one_slicing_argument=False)
 
 
 class PageSizeLimit(FieldExtension):

@@ -26,7 +26,7 @@ from graphql import DocumentNode, GraphQLError, get_named_type
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny, Schema
-from strawberry.federation.schema_directives import Key
+from strawberry.federation.schema_directives import Key, ListSize
 from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryObjectDefinition, StrawberryOptional
@@ -134,7 +134,9 @@ def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
       its representations would resolve to null, without an error;
     - a list of a model's rows on Query without a ``pagination`` argument, or a field that has
       one without :class:`PageSizeLimit`: a list would be the whole table, or a limit over
-      MAX_PAGE_SIZE silently cut to it.
+      MAX_PAGE_SIZE silently cut to it;
+    - a field with ``pagination`` and no ``@listSize`` (:func:`page_list_size`): the router's cost
+      estimate would count its page as one object, and pages nested in pages would pass its limit.
     """
     problems = []
     query = schema.query.__strawberry_definition__
@@ -150,11 +152,13 @@ def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
             arguments = {argument.python_name for argument in field.arguments}
             if "pagination" in arguments and not any(isinstance(e, PageSizeLimit) for e in field.extensions):
                 problems.append(f"{definition.name}.{name}: takes pagination without extensions=[PageSizeLimit()]")
+            if "pagination" in arguments and not any(isinstance(d, ListSize) for d in field.directives):
+                problems.append(f"{definition.name}.{name}: takes pagination without directives=[page_list_size()]")
             if definition is query and "pagination" not in arguments and _list_of_model_rows(field.type):
                 fix = (
-                    "a resolver's parameter pagination: OffsetPaginationInput | None = None, and extensions=[PageSizeLimit()]"
+                    "a resolver's parameter pagination: OffsetPaginationInput | None = None, extensions=[PageSizeLimit()] and directives=[page_list_size()]"
                     if field.base_resolver
-                    else "strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])"
+                    else "strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], directives=[page_list_size()])"
                 )
                 problems.append(f"Query.{name}: a list of rows without pagination ({fix})")
     if problems:

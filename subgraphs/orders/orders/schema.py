@@ -5,7 +5,7 @@ from strawberry_django.pagination import OffsetPaginationInput
 from federation_kit.auth import OwnerOrStaff, login_required
 from federation_kit.context import SubgraphInfo
 from federation_kit.errors import parse_id
-from federation_kit.pagination import PageSizeLimit
+from federation_kit.pagination import PageSizeLimit, page_list_size
 from federation_kit.schema import FederatedSchema
 from orders import models, services
 from orders.types import CreateOrderInput, Order, OrderStatus, User
@@ -13,7 +13,7 @@ from orders.types import CreateOrderInput, Order, OrderStatus, User
 
 @strawberry.type
 class Query:
-    @strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], description="Orders, oldest first.")
+    @strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], directives=[page_list_size()], description="Orders, oldest first.")
     def orders(
         self,
         pagination: OffsetPaginationInput | None = None,

@@ -9,7 +9,7 @@ from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by, optimized
 from federation_kit.context import SubgraphInfo
 from federation_kit.fields import ColumnField, ReferenceField
-from federation_kit.pagination import PageSizeLimit
+from federation_kit.pagination import PageSizeLimit, page_list_size
 from orders import models
 
 OrderStatus = strawberry.enum(models.Order.Status, name="OrderStatus")
@@ -31,6 +31,7 @@ class User(EntityStub):
 
     @strawberry.field(
         extensions=[PageSizeLimit()],
+        directives=[page_list_size()],
         description="This user's orders, oldest first (null only while the orders service is unavailable).",
     )
     def orders(self, info: SubgraphInfo, pagination: OffsetPaginationInput | None = None) -> list["Order"] | None:

@@ -5,7 +5,7 @@ from strawberry_django.pagination import OffsetPaginationInput
 from federation_kit.auth import OwnerOrStaff, login_required
 from federation_kit.context import SubgraphInfo
 from federation_kit.errors import parse_id
-from federation_kit.pagination import PageSizeLimit
+from federation_kit.pagination import PageSizeLimit, page_list_size
 from federation_kit.schema import FederatedSchema
 from payments import models, services
 from payments.types import Order, Payment, PayOrderInput
@@ -13,7 +13,7 @@ from payments.types import Order, Payment, PayOrderInput
 
 @strawberry.type
 class Query:
-    @strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], description="Payments, oldest first.")
+    @strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], directives=[page_list_size()], description="Payments, oldest first.")
     def payments(
         self, pagination: OffsetPaginationInput | None = None, order_id: strawberry.ID | None = None
     ) -> list[Payment]:

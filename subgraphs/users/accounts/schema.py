@@ -13,14 +13,14 @@ from federation_kit.auth import Viewer
 from federation_kit.context import SubgraphInfo
 from federation_kit.errors import ErrorCode, ServiceError, bad_input_from, parse_id
 from federation_kit.outbox import emit
-from federation_kit.pagination import PageSizeLimit
+from federation_kit.pagination import PageSizeLimit, page_list_size
 from federation_kit.schema import FederatedSchema
 from federation_kit.validation import check_readable
 
 
 @strawberry.type
 class Query:
-    users: list[User] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])
+    users: list[User] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], directives=[page_list_size()])
 
     @strawberry_django.field
     def user(self, id: strawberry.ID) -> User | None:
@@ -44,7 +44,7 @@ def refuse_if_taken(username: str, email: str) -> None:
 # What a field that hashes a password costs in the router's estimate of an operation (its
 # limits.max_cost): a hash takes about 0.17 s of CPU, thousands of times a plain field's work, so
 # an operation may hold one of them, not as many as it has aliases.
-PASSWORD_HASH_COST = Cost(weight=1000)
+PASSWORD_HASH_COST = Cost(weight=3000)
 
 
 @strawberry.type

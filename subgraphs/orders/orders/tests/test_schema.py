@@ -431,7 +431,7 @@ def test_a_schema_this_service_would_serve_wrongly_does_not_build():
     import strawberry_django
     from django.core.exceptions import ImproperlyConfigured
 
-    from federation_kit.pagination import PageSizeLimit
+    from federation_kit.pagination import PageSizeLimit, page_list_size
     from federation_kit.schema import FederatedSchema
 
     @strawberry_django.federation.type(OrderItem, keys=["sku"])
@@ -449,7 +449,7 @@ def test_a_schema_this_service_would_serve_wrongly_does_not_build():
         lazy_orders: list[Annotated["Order", strawberry.lazy("orders.types")]] | None = strawberry_django.field()
         paged: list[Item] = strawberry_django.field(pagination=True)
         limited: list[Item] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])
-        stubs: list[ItemStub] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()])
+        stubs: list[ItemStub] = strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], directives=[page_list_size()])
 
         @strawberry_django.field
         def resolved(self) -> list[Item]:
@@ -459,11 +459,14 @@ def test_a_schema_this_service_would_serve_wrongly_does_not_build():
         FederatedSchema(query=Query)
     first, *problems = str(refused.value).splitlines()
     assert first == "This schema would answer wrongly:"
+    fix = "strawberry_django.field(pagination=True, extensions=[PageSizeLimit()], directives=[page_list_size()])"
     assert sorted(problems) == [
         '- Item: @key(fields: "sku"); entities here are keyed by their integer id only',
-        "- Query.items: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
-        "- Query.lazyOrders: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
-        "- Query.maybeItems: a list of rows without pagination (strawberry_django.field(pagination=True, extensions=[PageSizeLimit()]))",
+        f"- Query.items: a list of rows without pagination ({fix})",
+        f"- Query.lazyOrders: a list of rows without pagination ({fix})",
+        "- Query.limited: takes pagination without directives=[page_list_size()]",
+        f"- Query.maybeItems: a list of rows without pagination ({fix})",
+        "- Query.paged: takes pagination without directives=[page_list_size()]",
         "- Query.paged: takes pagination without extensions=[PageSizeLimit()]",
-        "- Query.resolved: a list of rows without pagination (a resolver's parameter pagination: OffsetPaginationInput | None = None, and extensions=[PageSizeLimit()])",
+        "- Query.resolved: a list of rows without pagination (a resolver's parameter pagination: OffsetPaginationInput | None = None, extensions=[PageSizeLimit()] and directives=[page_list_size()])",
     ]
