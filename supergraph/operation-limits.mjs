@@ -10,11 +10,12 @@ import { costWeight } from './router-config.mjs';
 
 // Operation cost: about how many objects the operation has the subgraphs read. Each field that
 // returns an object counts 1 for each object, plus the field's @cost weight from its subgraph's
-// schema (a password hash: 3,000); fragments count where they are spread. A list field with
-// @listSize (a paginated list of rows) returns as many objects as its `pagination.limit`, or its
-// assumedSize (the page served without a limit), and its fields count once for each:
-// `orders(pagination: {limit: 500}) { user { id } }` costs 500 x 2, and a page in each of its
-// objects multiplies again. Other lists (an order's items, payments) count as one object.
+// schema (a password hash: 15,000); fragments count where they are spread. A list field with
+// @listSize returns as many objects as its `pagination.limit`, or its assumedSize without one (a
+// paginated list's default page; the most a bounded list holds: an order's 100 items, its 20
+// payments), and its fields count once for each: `orders(pagination: {limit: 500}) { user { id } }`
+// costs 500 x 2, and a list in each of its objects multiplies again. A list without @listSize
+// counts as one object (federation_kit.pagination.list_size says which lists may go without).
 // A limit given by a variable is read from the request's variables (the variable's default
 // without one): the estimate is made per request, before any of the operation runs, and kept per
 // document when no variable is read. Not Hive Gateway's `demandControl`: it counts per subgraph
@@ -25,17 +26,22 @@ import { costWeight } from './router-config.mjs';
 
 const MAX_INT = 2 ** 31 - 1;
 
-// The objects a list field returns: 1 without @listSize; with it, the `limit` asked for.
+// The objects a list field returns: 1 without @listSize; with it, the `pagination.limit` asked for,
+// or its assumedSize when none is given (a paginated list's default page, another list's most).
 function listSize(field, selection, valueOf) {
   const directive = field.astNode?.directives?.find((d) => d.name.value === 'listSize');
   if (!directive) return 1;
   const assumed = directive.arguments.find((a) => a.name.value === 'assumedSize')?.value;
   const assumedSize = assumed?.kind === Kind.INT ? Number(assumed.value) : 1;
   const pagination = valueOf(selection.arguments?.find((a) => a.name.value === 'pagination')?.value);
-  const limit = pagination && typeof pagination === 'object' ? pagination.limit : undefined;
-  // A limit that is no Int (a string, a float, over 32 bits) is refused by the variables'
-  // coercion, as BAD_USER_INPUT naming it: it does not size anything here.
-  return Number.isInteger(limit) && Math.abs(limit) <= MAX_INT ? Math.max(limit, 0) : assumedSize;
+  if (pagination === null || pagination === undefined) return assumedSize;
+  // A pagination that is no object, or a limit that is no Int (a string, a float, over 32 bits),
+  // is refused by the coercion of the variables before anything runs, as BAD_USER_INPUT naming
+  // it: it costs nothing here.
+  if (typeof pagination !== 'object' || Array.isArray(pagination)) return 0;
+  const { limit } = pagination;
+  if (limit === null || limit === undefined) return assumedSize;
+  return Number.isInteger(limit) && Math.abs(limit) <= MAX_INT ? Math.max(limit, 0) : 0;
 }
 
 /**

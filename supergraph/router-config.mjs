@@ -105,7 +105,7 @@ export function costWeight(fieldDefinition) {
 }
 
 // The costliest field of the supergraph, as the router's cost rule counts it alone: its @cost weight,
-// plus 1 when it returns an object. { name: 'Mutation.login', cost: 3001 }, or null without @cost.
+// plus 1 when it returns an object. { name: 'Mutation.login', cost: 15001 }, or null without @cost.
 function costliestField(document) {
   const definitions = new Map(document.definitions.filter((d) => d.name).map((d) => [d.name.value, d.kind]));
   const composite = new Set([Kind.OBJECT_TYPE_DEFINITION, Kind.INTERFACE_TYPE_DEFINITION, Kind.UNION_TYPE_DEFINITION]);

@@ -17,8 +17,8 @@ from conftest import DEMO_USERS, demo_user, error_codes
 from test_fuzz import SUBGRAPHS, encode_json, make_fuzz_user, response_problems, targets_of
 from test_supergraph import graphql_posts
 
-ROUTER_LIMITS = {"max_depth": 12, "max_tokens": 1000, "max_cost": 5000}  # router-config.yaml
-HASH_COST = 3000  # @cost of a field that hashes a password (users schema)
+ROUTER_LIMITS = {"max_depth": 12, "max_tokens": 1000, "max_cost": 25000}  # router-config.yaml
+HASH_COST = 15000  # @cost of a field that hashes a password (users schema)
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +280,7 @@ def new_name() -> str:
 
 
 def test_an_operation_hashes_one_password_at_most(targets, router):
-    """login and createUser each hash a password (about 0.17 s of CPU; @cost 3,000 in the users
+    """login and createUser each hash a password (about 0.17 s of CPU; @cost 15,000 in the users
     schema): aliased, one request made the users service hash as many times as it had aliases."""
     names = [new_name(), new_name()]
     logins = " ".join(f'l{i}: login(username: "{demo_user(1).username}", password: "x") {{ token }}' for i in range(2))
@@ -313,15 +313,19 @@ def test_an_operation_over_its_cost_is_refused_before_any_of_it_runs(targets, ro
 def test_pages_nested_in_pages_are_refused_before_any_subgraph_is_called(stack, targets, router):
     """Each order's user's orders, a page each: 500 orders made the orders service read up to 500
     x 500 rows in one call, and seven levels kept it busy for seconds after the router's 504. A
-    page counts its limit (the default page, 100, without one) times what each row asks for."""
+    page counts its limit (the default page, 100, without one) times what each row asks for; so
+    does a list of rows that is no page, at the most it holds: each payment's order's payments, in
+    one call to the payments service, multiplied by 12 a level on an order with 12 payments."""
     nested = "{ orders(pagination: {limit: 500}) { user { orders(pagination: {limit: 500}) { id } } } }"
     without_limit = "{ orders { user { orders { user { orders { id } } } } } }"
     through_a_variable = "query($n: Int) { orders(pagination: {limit: $n}) { user { orders(pagination: {limit: $n}) { id } } } }"
+    payments_of_payments = "{ payments(pagination: {limit: 12}) { order { payments { order { payments { order { payments { id } } } } } } } }"
     before = graphql_posts(stack)
     for query, variables, estimated in (
         (nested, None, 500 * (1 + 1 + 500)),
         (without_limit, None, 100 * (2 + 100 * (2 + 100))),
-        (through_a_variable, {"n": 100}, 100 * (1 + 1 + 100)),
+        (through_a_variable, {"n": 200}, 200 * (1 + 1 + 200)),
+        (payments_of_payments, None, 12 * (2 + 20 * (2 + 20 * (2 + 20)))),
     ):
         response = targets["router"].post(query, variables, token=router.token)
         assert_clean_error(response, {"COST_ESTIMATED_TOO_EXPENSIVE"})
@@ -333,8 +337,8 @@ def test_pages_nested_in_pages_are_refused_before_any_subgraph_is_called(stack, 
 
 
 def test_the_largest_page_with_its_users_and_payments_is_within_the_cost(router):
-    """1,000 orders (two pages of 500, as the benchmark asks) with their user and payments: 3,000
-    (the demo data has fewer: the estimate counts the pages asked for)."""
+    """1,000 orders (two pages of 500, as the benchmark asks) with their user and payments (at most
+    20 an order): 22,000 (the demo data has fewer orders: the estimate counts the pages asked for)."""
     fields = "id user { username } payments { amount } paymentStatus"
     query = "{ a: orders(pagination: {limit: 500}) { %s } b: orders(pagination: {offset: 500, limit: 500}) { %s } }" % (fields, fields)
     body = router(query)
@@ -403,6 +407,16 @@ WRONG_VARIABLES = {
     "Int as a string": ("query($l: Int) { orders(pagination: {limit: $l}) { id } }", {"l": "10"}),
     "Int beyond 32 bits": ("query($l: Int) { orders(pagination: {limit: $l}) { id } }", {"l": 2**31}),
     "Int as a float": ("query($l: Int) { orders(pagination: {limit: $l}) { id } }", {"l": 1.5}),
+    # A page size the variables' coercion refuses is no size for the router's cost estimate either:
+    # counted as the default page, pages in pages were refused for their cost instead.
+    "Int as a string, sizing pages in pages": (
+        "query($l: Int) { orders(pagination: {limit: $l}) { user { orders(pagination: {limit: $l}) { id } } } }",
+        {"l": "10"},
+    ),
+    "pagination as a string, sizing pages in pages": (
+        "query($p: OffsetPaginationInput) { orders(pagination: $p) { user { orders(pagination: $p) { id } } } }",
+        {"p": "10"},
+    ),
     "enum in lower case": ("query($s: OrderStatus) { orders(status: $s) { id } }", {"s": "placed"}),
     "enum unknown": ("query($s: OrderStatus) { orders(status: $s) { id } }", {"s": "SHIPPED"}),
     "input with an unknown field": (PAY, {"i": {"orderId": "1", "amount": "1.00", "method": "CARD", "idempotencyKey": "k", "tip": 1}}),

@@ -6,7 +6,7 @@ read straight off its object. Per row of a long list that is most of the field's
 field whose value needs no ``Info`` is declared here as basic.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
@@ -78,7 +78,7 @@ class DerivedField(StrawberryField):
         return self.base_resolver.wrapped_func(source)
 
 
-def derived_field(*, description: str | None = None, **federation: Any) -> DerivedField:
-    """Decorate a method of a type as a :class:`DerivedField`; takes ``strawberry.federation.field``'s
-    directives (``requires=[...]``, ...)."""
-    return DerivedField(description=description, directives=process_federation_field_directives((), **federation))
+def derived_field(*, description: str | None = None, directives: Sequence[object] = (), **federation: Any) -> DerivedField:
+    """Decorate a method of a type as a :class:`DerivedField`; takes schema ``directives`` and
+    ``strawberry.federation.field``'s own (``requires=[...]``, ...)."""
+    return DerivedField(description=description, directives=process_federation_field_directives(directives, **federation))

@@ -19,12 +19,20 @@ def check_page(pagination: Any) -> None:
         raise BadUserInput("pagination.offset must not be negative", "pagination.offset")
 
 
+def list_size(most: int) -> ListSize:
+    """The @listSize of a list field that holds at most ``most`` items, for the router's cost
+    estimate (its limits.max_cost): its fields count ``most`` times. A list without one counts as
+    one item, which only a list of one row's own values may (a list of rows that lead back to it,
+    such as an order's payments and each payment's order, would multiply unseen)."""
+    return ListSize(assumed_size=most, require_one_slicing_argument=False)
+
+
 def page_list_size() -> ListSize:
-    """The @listSize of a paginated field, for the router's cost estimate (its limits.max_cost):
-    the page served when ``pagination.limit`` is not given. The router reads the size asked for
-    from ``pagination.limit`` itself: the spec's ``slicingArguments`` names top-level arguments
-    only, and the composition refuses ``"pagination.limit"``."""
-    return ListSize(assumed_size=settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"], require_one_slicing_argument=False)
+    """The @listSize of a paginated field: the page served when ``pagination.limit`` is not given.
+    The router reads the size asked for from ``pagination.limit`` itself: the spec's
+    ``slicingArguments`` names top-level arguments only, and the composition refuses
+    ``"pagination.limit"``."""
+    return list_size(settings.STRAWBERRY_DJANGO["PAGINATION_DEFAULT_LIMIT"])
 
 
 class PageSizeLimit(FieldExtension):

@@ -9,8 +9,9 @@ from federation_kit.auth import visible_to
 from federation_kit.batching import EntityStub, group_by, optimized
 from federation_kit.context import SubgraphInfo
 from federation_kit.fields import ColumnField, ReferenceField
-from federation_kit.pagination import PageSizeLimit, page_list_size
+from federation_kit.pagination import PageSizeLimit, list_size, page_list_size
 from orders import models
+from orders.services import MAX_ITEMS
 
 OrderStatus = strawberry.enum(models.Order.Status, name="OrderStatus")
 
@@ -49,7 +50,7 @@ class User(EntityStub):
 class Order:
     id: auto
     status: OrderStatus
-    items: list[OrderItem]
+    items: list[OrderItem] = strawberry_django.field(directives=[list_size(MAX_ITEMS)])
     total: Decimal = strawberry_django.field(field_cls=ColumnField, description="Sum of the items, in currency.")
     currency: str = strawberry_django.field(field_cls=ColumnField, description="ISO 4217 code of total and of every item's price.")
     created_at: auto

@@ -76,8 +76,18 @@ def payment_status(payments: list[Payment], total: Decimal) -> PaymentStatus:
     return PaymentStatus.PAID if paid >= total else PaymentStatus.PARTIALLY_PAID
 
 
-def paid_for_order(order_id: int) -> Decimal:
+# The most payments an order takes, refunded ones included (twelve monthly instalments fit): what
+# Order.payments tells the router's cost estimate it lists at most.
+MAX_PAYMENTS_PER_ORDER = 20
+
+
+def payments_of_order(order_id: int) -> tuple[int, Decimal]:
+    """How many payments an order has, refunded ones included, and what its completed ones add up to."""
     # Added up here, not by SQL's SUM: SQLite sums decimals as floats (0.10 three times was 0.30 less
     # 0E-15, and large amounts can lose cents); an order has a few payments.
-    amounts = Payment.objects.filter(order_id=order_id, status=Payment.Status.COMPLETED).values_list("amount", flat=True)
-    return sum(amounts, Decimal("0.00"))
+    rows = list(Payment.objects.filter(order_id=order_id).values_list("amount", "status"))
+    return len(rows), sum((amount for amount, status in rows if status == Payment.Status.COMPLETED), Decimal("0.00"))
+
+
+def paid_for_order(order_id: int) -> Decimal:
+    return payments_of_order(order_id)[1]

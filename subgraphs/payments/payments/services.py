@@ -11,7 +11,7 @@ from federation_kit.clients import DependencyUnavailable, query_service
 from federation_kit.errors import BadUserInput, ErrorCode, ServiceError
 from federation_kit.validation import CENT, check_amount
 from federation_kit.outbox import emit
-from payments.models import OrderClosure, Payment, paid_for_order
+from payments.models import MAX_PAYMENTS_PER_ORDER, OrderClosure, Payment, paid_for_order, payments_of_order
 
 _ORDER = "query OrderForPayment($id: ID!) { order(id: $id) { id status total currency user { id } } }"
 
@@ -77,7 +77,13 @@ def pay_order(order_id: int, amount: Decimal, method: str, idempotency_key: str,
             return payment
         if OrderClosure.objects.filter(order_id=order_id).exists():
             raise ServiceError(f"Order {order_id} is being cancelled", ErrorCode.ORDER_NOT_PAYABLE)
-        due = order["total"] - paid_for_order(order_id)
+        count, paid = payments_of_order(order_id)
+        if count >= MAX_PAYMENTS_PER_ORDER:
+            raise ServiceError(
+                f"Order {order_id} has {count} payments, the most an order takes ({MAX_PAYMENTS_PER_ORDER})",
+                ErrorCode.ORDER_NOT_PAYABLE,
+            )
+        due = order["total"] - paid
         if amount > due:
             raise ServiceError(
                 f"amount {amount} exceeds what is due on order {order_id}: {due} {order['currency']}",

@@ -9,6 +9,7 @@ from federation_kit.batching import EntityStub, group_by
 from federation_kit.context import SubgraphInfo
 from federation_kit.errors import BadUserInput
 from federation_kit.fields import ColumnField, ReferenceField, derived_field
+from federation_kit.pagination import list_size
 from payments import models
 
 PaymentStatus = strawberry.enum(models.PaymentStatus, name="PaymentStatus")
@@ -27,7 +28,7 @@ class Order(EntityStub):
     # path; the viewer comes with the stub's batch). Nullable, like every field this service adds
     # to another's entity: while payments is unavailable the router answers the rest of the order
     # with these null, not no order at all.
-    @derived_field(description="Payments for this order, oldest first.")
+    @derived_field(description="Payments for this order, oldest first.", directives=[list_size(models.MAX_PAYMENTS_PER_ORDER)])
     def payments(self) -> list["Payment"] | None:
         def fetch(order_ids: list[int]) -> dict[int, list[models.Payment]]:
             payments = models.Payment.objects.filter(order_id__in=order_ids)

@@ -44,7 +44,7 @@ def refuse_if_taken(username: str, email: str) -> None:
 # What a field that hashes a password costs in the router's estimate of an operation (its
 # limits.max_cost): a hash takes about 0.17 s of CPU, thousands of times a plain field's work, so
 # an operation may hold one of them, not as many as it has aliases.
-PASSWORD_HASH_COST = Cost(weight=3000)
+PASSWORD_HASH_COST = Cost(weight=15000)
 
 
 @strawberry.type

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from federation_kit.demo import demo_order, demo_payments
 from federation_kit.models import OutboxEvent
 from federation_kit.testing import ENTITIES, answering_server, error_codes, graphql, token_for, refused_url, representations
-from payments.models import OrderClosure, Payment
+from payments.models import MAX_PAYMENTS_PER_ORDER, OrderClosure, Payment
 
 ORDER_PAYMENT_FIELDS = "... on Order { id payments { amount status } amountPaid amountDue paymentStatus }"
 
@@ -246,3 +246,22 @@ def test_what_is_due_is_exact_to_the_cent(client, settings):
         body = gql(client, PAY, {"input": pay_input(amount="0.01", idempotencyKey="one-cent-more")})
     assert error_codes(body) == ["AMOUNT_EXCEEDS_DUE"]
     assert body["errors"][0]["extensions"]["amountDue"] == "0.00"
+
+
+def test_an_order_takes_at_most_its_most_payments_refunded_ones_included(client, settings):
+    # Order.payments tells the router's cost estimate an order lists at most MAX_PAYMENTS_PER_ORDER:
+    # a payment of a cent more each time made it list as many as the total had cents.
+    order = b'{"data": {"order": {"id": "1", "status": "PLACED", "total": "100.00", "currency": "EUR", "user": {"id": "1"}}}}'
+    pay(1, "1.00", status=Payment.Status.REFUNDED)
+    with answering_server(order) as url:
+        settings.ORDERS_SERVICE_URL = url
+        for n in range(1, MAX_PAYMENTS_PER_ORDER):
+            assert "errors" not in gql(client, PAY, {"input": pay_input(amount="0.01", idempotencyKey=f"cent-{n}")})
+        refused = gql(client, PAY, {"input": pay_input(amount="0.01", idempotencyKey="one-more")})
+        again = gql(client, PAY, {"input": pay_input(amount="0.01", idempotencyKey="cent-1")})  # a replay still answers
+    assert error_codes(refused) == ["ORDER_NOT_PAYABLE"]
+    assert refused["errors"][0]["message"] == f"Order 1 has {MAX_PAYMENTS_PER_ORDER} payments, the most an order takes ({MAX_PAYMENTS_PER_ORDER})"
+    assert "errors" not in again
+    assert Payment.objects.filter(order_id=1).count() == MAX_PAYMENTS_PER_ORDER
+    body = gql(client, '{ payments(orderId: "1", pagination: {limit: 500}) { id } }')
+    assert len(body["data"]["payments"]) == MAX_PAYMENTS_PER_ORDER
