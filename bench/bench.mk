@@ -1,5 +1,5 @@
 # The benchmark (bench/README.md), included by the root Makefile.
-#   make bench        every contender on this machine, in alternating rounds (~7 minutes on 2 cores):
+#   make bench        every contender on this machine, in alternating rounds (3–5 minutes on 2 cores):
 #                     prints the table and writes bench/results/latest.{md,json,png}
 #   make test-bench   the same harness with tiny counts; checks that every contender answers
 #                     the same data, never how fast (part of `make test`)

@@ -61,7 +61,7 @@ class Profile:
         return count // 10  # besides the request whose answer is checked
 
 
-# About 5 minutes in all on 2 cores (shared with other jobs); N=1000 needs fewer requests, and so does REST.
+# 3 to 5 minutes in all on 2 cores (shared with other jobs); N=1000 needs fewer requests, and so does REST.
 FULL = Profile(
     users=1000,
     orders=10_000,

@@ -66,9 +66,10 @@ def _direct_field(field: GraphQLField) -> DirectField | None:
 
 def entity_types(schema: Any) -> dict[type, GraphQLObjectType]:
     """The member of ``_Entity`` each class of value stands for, as Strawberry's union resolution
-    finds it: a stub's class, or a model (the first member it backs)."""
+    finds it: a stub's class, or a model (the first member it backs). None without ``_Entity``."""
     found: dict[type, GraphQLObjectType] = {}
-    for member in schema._schema.get_type("_Entity").types:
+    entity = schema._schema.get_type("_Entity")
+    for member in entity.types if entity is not None else ():
         origin = schema.schema_converter.type_map[member.name].definition.origin
         found.setdefault(origin, member)
         if (django := get_django_definition(origin)) is not None:
@@ -206,6 +207,6 @@ async def _gathered(results: dict[str, Any], awaitable_fields: list[str]) -> dic
 
 
 def execution_context_for(schema: Any) -> type[DirectExecutionContext]:
-    """The execution context of a Strawberry federation schema."""
+    """The execution context of a Strawberry schema: a subgraph's, or the benchmark's monolith."""
     members = {"direct_fields": direct_fields(schema), "entity_types": entity_types(schema)}
     return type("DirectExecutionContext", (DirectExecutionContext,), members)

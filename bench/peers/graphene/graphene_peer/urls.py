@@ -3,7 +3,8 @@ from django.http import JsonResponse
 from django.urls import path
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
-from graphene_django.views import GraphQLView
+
+from graphene_peer.views import GraphQLView
 
 urlpatterns = [
     path("graphql", csrf_exempt(GraphQLView.as_view(schema=import_string(settings.GRAPHQL_SCHEMA)))),
