@@ -104,11 +104,11 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", ["http://127.0.0.1:5173"
 
 # The largest page any list field serves; asking for more is a BAD_USER_INPUT error
 # (federation_kit.pagination), and strawberry-django clamps to it as a second line. The page
-# served without a limit is DEFAULT_PAGE_SIZE, which the schema tells the router (@listSize).
+# served without a limit, PAGINATION_DEFAULT_LIMIT, is what the schema tells the router
+# (federation_kit.pagination.page_list_size, @listSize).
 MAX_PAGE_SIZE = 500
-DEFAULT_PAGE_SIZE = 100
 STRAWBERRY_DJANGO = {
-    "PAGINATION_DEFAULT_LIMIT": DEFAULT_PAGE_SIZE,
+    "PAGINATION_DEFAULT_LIMIT": 100,
     "PAGINATION_MAX_LIMIT": MAX_PAGE_SIZE,
 }
 

@@ -110,8 +110,8 @@ class RowsLoadedTogether(SchemaExtension):
             yield
 
 
-def _validation_cache() -> ValidationCache:
-    # The router sends the same few operations over and over: each is validated once.
+def validation_cache() -> ValidationCache:
+    """The router sends the same few operations over and over: each is validated once."""
     return ValidationCache(maxsize=256)
 
 
@@ -173,7 +173,7 @@ class FederatedSchema(Schema):
     def __init__(self, *args: Any, extensions: Iterable[Any] = (), **kwargs: Any) -> None:
         kwargs.setdefault("federation_version", FEDERATION_VERSION)
         kwargs.setdefault("scalar_overrides", {decimal.Decimal: STRICT_DECIMAL})
-        extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, _validation_cache, QuerySetOptimizer, RowsLoadedTogether, *extensions]
+        extensions = [ErrorCodes, RefuseUnstorableText, ParsedOnce, validation_cache, QuerySetOptimizer, RowsLoadedTogether, *extensions]
         super().__init__(*args, extensions=extensions, **kwargs)
         _refuse_what_this_schema_cannot_serve(self)
         self.execution_context_class = execution_context_for(self)

@@ -13,12 +13,11 @@ import strawberry_django
 from django.db import transaction
 from graphql import GraphQLError
 from strawberry import auto
-from strawberry.extensions import ValidationCache
 
 from federation_kit.execution import execution_context_for
 from federation_kit.fields import ColumnField
 from federation_kit.pagination import PageSizeLimit
-from federation_kit.schema import ParsedOnce, QuerySetOptimizer
+from federation_kit.schema import ParsedOnce, QuerySetOptimizer, validation_cache
 from shop import models
 
 PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState")
@@ -92,6 +91,6 @@ class Mutation:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    extensions=[ParsedOnce, lambda: ValidationCache(maxsize=256), QuerySetOptimizer],
+    extensions=[ParsedOnce, validation_cache, QuerySetOptimizer],
 )
 schema.execution_context_class = execution_context_for(schema)
