@@ -22,7 +22,19 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
-from graphql import DocumentNode, GraphQLError, get_named_type
+from django.db.models import QuerySet
+from graphql import (
+    BREAK,
+    DocumentNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLResolveInfo,
+    Node,
+    OperationDefinitionNode,
+    Visitor,
+    get_named_type,
+    visit,
+)
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny, Schema
@@ -31,8 +43,8 @@ from strawberry.schema.types.base_scalars import DecimalDefinition
 from strawberry.types import Info
 from strawberry.types.base import StrawberryList, StrawberryObjectDefinition, StrawberryOptional
 from strawberry.types.lazy_type import LazyType
-from strawberry_django.optimizer import DjangoOptimizerExtension, optimizer
-from strawberry_django.queryset import run_type_get_queryset
+from strawberry_django.optimizer import DjangoOptimizerExtension, OptimizerConfig, OptimizerStore, is_optimized, optimizer
+from strawberry_django.queryset import get_queryset_config, run_type_get_queryset
 from strawberry_django.utils.typing import get_django_definition
 
 from federation_kit.errors import (
@@ -74,12 +86,90 @@ def _integer_id(representation: Mapping[str, Any]) -> int | None:
     return integer_id(str(value))
 
 
+class _AppliedHints(OptimizerStore):
+    """The store strawberry-django's ``optimize()`` fills and applies, keeping what it applied and
+    with which config. Truthy even while empty: ``optimize()`` would otherwise take a store of its own."""
+
+    applied: tuple[OptimizerStore, OptimizerConfig | None] | None = None
+
+    def __bool__(self) -> bool:
+        return True
+
+    def apply(self, qs: QuerySet, *, info: GraphQLResolveInfo, config: OptimizerConfig | None = None) -> QuerySet:
+        self.applied = (OptimizerStore(only=self.only[:], select_related=self.select_related[:]), config)
+        return super().apply(qs, info=info, config=config)
+
+
+class _VariablesAndSpreads(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads_variables = False
+        self.spreads: set[str] = set()
+
+    def enter_variable(self, *_: Any) -> object:
+        self.reads_variables = True
+        return BREAK
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+        self.spreads.add(node.name.value)
+
+
+def _selection_reads_variables(info: GraphQLResolveInfo) -> bool:
+    """Whether anything selected below the field (an argument, ``@include``/``@skip``), through its
+    fragments too, reads a variable: its hints may then differ from one request to the next."""
+    pending: list[Node] = [node.selection_set for node in info.field_nodes if node.selection_set]
+    seen: set[str] = set()
+    while pending:
+        found = _VariablesAndSpreads()
+        visit(pending.pop(), found)
+        if found.reads_variables:
+            return True
+        for name in found.spreads - seen:
+            seen.add(name)
+            if (fragment := info.fragments.get(name)) is not None:
+                pending.append(fragment.selection_set)
+    return False
+
+
 class QuerySetOptimizer(DjangoOptimizerExtension):
-    """strawberry-django's optimizer without its ``resolve`` hook, which wraps every field of every
-    row to look for a QuerySet. Our lists and entities are strawberry-django fields and
-    ``_entities``, which optimize their querysets themselves (the query-count tests hold it)."""
+    """strawberry-django's optimizer, less two per-request costs:
+
+    - its ``resolve`` hook, which wraps every field of every row to look for a QuerySet. Our lists
+      and entities are strawberry-django fields and ``_entities``, which optimize their querysets
+      themselves (the query-count tests hold it);
+    - working out the same hints again for each request of the same operation (at N=1 most of a
+      list's cost in the orders service): hints made of columns (``only``) and joins
+      (``select_related``) are kept per parsed operation, field and model. Hints with prefetches or
+      annotations are worked out each time, as they hold querysets made for the request's viewer;
+      so are the hints of a selection that reads a variable.
+    """
 
     resolve = SchemaExtension.resolve
+
+    MAX_HINTS = 1024  # emptied when full, like ParsedOnce's documents
+    _hints: ClassVar[dict[tuple, tuple[OperationDefinitionNode, OptimizerStore, OptimizerConfig | None]]] = {}
+
+    def optimize(self, qs: Any, info: GraphQLResolveInfo | Info, *, store: OptimizerStore | None = None) -> Any:
+        raw = info._raw_info if isinstance(info, Info) else info
+        if store is not None or not isinstance(qs, QuerySet):
+            return super().optimize(qs, info, store=store)
+        # The operation is the parsed document's (ParsedOnce), kept alive by the entry: an id in a
+        # key stands for that one object only.
+        key = (id(raw.operation), *map(id, raw.field_nodes), raw.return_type, qs.model)
+        known = self._hints.get(key)
+        if known is not None and known[0] is raw.operation:
+            if not self.enabled.get() or is_optimized(qs) or qs._result_cache is not None:
+                return qs
+            qs = known[1].apply(qs, info=raw, config=known[2])
+            get_queryset_config(qs).optimized = True
+            return qs
+        hints = _AppliedHints()
+        optimized = super().optimize(qs, info, store=hints)
+        if hints.applied is not None and not hints.prefetch_related and not hints.annotate and not _selection_reads_variables(raw):
+            if len(self._hints) >= self.MAX_HINTS:
+                self._hints.clear()
+            self._hints[key] = (raw.operation, *hints.applied)
+        return optimized
 
 
 class ParsedOnce(SchemaExtension):

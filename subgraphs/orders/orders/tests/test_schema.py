@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from federation_kit.demo import demo_order
 from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations, silent_server
@@ -48,6 +49,40 @@ def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert
     assert len(orders) == count
     assert orders[0]["total"] == "25.00" and orders[0]["items"][0]["unitPrice"] == "12.50"
     assert orders[0]["createdAt"].endswith("+00:00")
+
+
+def test_a_query_sent_again_reads_the_same_columns_and_rows(client):
+    # The optimizer's hints are kept per parsed operation (federation_kit.schema.QuerySetOptimizer):
+    # the second request must select what the first did, and answer the same.
+    make_orders(3)
+    query = "{ orders { id total user { id } } }"
+    answers, sql = [], []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            answers.append(gql(client, query))
+        sql.append([q["sql"] for q in queries.captured_queries])
+    assert sql[0] == sql[1] and len(sql[0]) == 1
+    assert '"currency"' not in sql[0][0] and '"total"' in sql[0][0]
+    assert answers[0] == answers[1] and len(answers[0]["data"]["orders"]) == 3
+
+
+@pytest.mark.parametrize("first", [False, True])
+def test_a_selection_that_reads_a_variable_loads_what_each_request_asks_for(client, django_assert_num_queries, first):
+    # Hints kept from a request without total would make every later row load its total alone.
+    make_orders(5)
+    query = "query($total: Boolean!) { orders { id total @include(if: $total) items @skip(if: $total) { sku } } }"
+    for with_total in (first, not first, first):
+        with django_assert_num_queries(1 if with_total else 2):  # orders (then their items)
+            orders = gql(client, query, {"total": with_total})["data"]["orders"]
+        assert len(orders) == 5 and all(("total" in o) == with_total and ("items" in o) != with_total for o in orders)
+
+
+def test_prefetched_lists_are_loaded_for_each_request_as_its_viewer_sees_them(client):
+    (mine,) = make_orders(1, users=1)
+    query = "{ orders { id items { sku } } }"
+    assert gql(client, query)["data"]["orders"] == [{"id": str(mine.pk), "items": [{"sku": "SKU-0"}, {"sku": "SKU-1"}]}]
+    assert gql(client, query, token=token_for(2))["data"]["orders"] == []
+    assert gql(client, query, token=token_for(1))["data"]["orders"][0]["items"] == [{"sku": "SKU-0"}, {"sku": "SKU-1"}]
 
 
 def test_orders_filter_by_user_and_status(client):
