@@ -3,12 +3,15 @@ gunicorn workers while the load generator sends the orders query for N orders th
 
     .venv/bin/python bench/profile_live.py [--n 100] [--seconds 20] [--orders 10000]
     .venv/bin/python bench/profile_live.py --create-order   # the createOrder mutation instead
+    .venv/bin/python bench/profile_live.py --n 1 --graphene  # and graphene's, in CPU ms a request
 
 The product runs as in ``make bench`` (its Stack, the staff user, 4 connections). Only samples
 of a thread holding the GIL are kept (``py-spy --gil``), so the shares are of CPU time, not of
 waiting. Per service it prints the share of that time by the package of the function running,
 the share of some parts of a request (a sample counts in each part on its stack), and the
-functions that used the most CPU themselves.
+functions that used the most CPU themselves. ``--graphene`` then samples graphene's subgraphs
+(behind the same router, on the same data) the same way and prints, per service, the CPU
+milliseconds a request by package for both: where ours spends more than its peer.
 """
 
 import argparse
@@ -24,8 +27,8 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from harness.load import warm_up  # noqa: E402
-from harness.systems import SERVICES, Product  # noqa: E402
-from harness.workloads import CONTENDERS  # noqa: E402
+from harness.systems import SERVICES, Graphene, Product  # noqa: E402
+from harness.workloads import CONTENDERS, with_ours_token  # noqa: E402
 
 PY_SPY = BENCH / ".venv-tools" / "bin" / "py-spy"
 USERS = 1000
@@ -45,6 +48,10 @@ PACKAGES = {
     "json": "json",
     "logging": "logging",
     "gunicorn": "gunicorn",
+    "graphene": "graphene, graphene-django, graphene-federation (the peer)",
+    "graphene_django": "graphene, graphene-django, graphene-federation (the peer)",
+    "graphene_federation": "graphene, graphene-django, graphene-federation (the peer)",
+    "graphene_peer": "graphene, graphene-django, graphene-federation (the peer)",
     "<string>": "generated code (dataclass __init__, lambdas)",
 }
 # Parts of a request, each recognised by a frame anywhere on the stack (so they may overlap).
@@ -103,6 +110,39 @@ def summary(service: str, raw: Path, top: int) -> str:
     return "\n".join(lines)
 
 
+def spy(pids: dict[str, int], raws: Path, request, args) -> int:
+    """py-spy on each service's gunicorn while ``request`` is driven; how many requests were sent."""
+    warm_up(request, 40, args.concurrency)
+    spies = []
+    for service, pid in pids.items():
+        command = [str(PY_SPY), "record", "--pid", str(pid), "--subprocesses", "--gil", "--nolineno", "--rate", str(args.rate)]
+        command += ["--duration", str(args.seconds), "--format", "raw", "--output", str(raws / f"{service}.txt")]
+        spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    sent = drive(request, args.seconds, args.concurrency)
+    for process in spies:
+        process.wait()
+    return sent
+
+
+def milliseconds_by_package(raw: Path, rate: int, sent: int) -> Counter:
+    """CPU milliseconds a request by package: a sample holding the GIL stands for 1/rate s of CPU."""
+    by_package = Counter()
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        by_package[package(stack.rsplit(";", 1)[-1])] += int(count)
+    return Counter({name: count / rate / sent * 1000 for name, count in by_package.items()})
+
+
+def comparison(service: str, ours: Counter, graphene: Counter) -> str:
+    lines = [f"### {service}: CPU ms a request holding the GIL, ours against graphene's", ""]
+    lines += ["| CPU spent in | ours | graphene | ours − graphene |", "| --- | ---: | ---: | ---: |"]
+    for name, _ in (ours + graphene).most_common():
+        lines.append(f"| {name} | {ours[name]:.2f} | {graphene[name]:.2f} | {ours[name] - graphene[name]:+.2f} |")
+    total_ours, total_graphene = sum(ours.values()), sum(graphene.values())
+    lines.append(f"| **all** | {total_ours:.2f} | {total_graphene:.2f} | {total_ours - total_graphene:+.2f} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="orders per request")
@@ -113,30 +153,37 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=200, help="samples per second")
     parser.add_argument("--raw", type=Path, help="keep py-spy's raw stacks (<service>.txt) in this directory")
     parser.add_argument("--create-order", action="store_true", help="send createOrder instead of the orders query")
+    parser.add_argument("--graphene", action="store_true", help="then graphene's subgraphs the same way, and compare")
     args = parser.parse_args()
-    ours = next(contender for contender in CONTENDERS if contender.name == "ours")
+    contenders = {contender.name: contender for contender in CONTENDERS}
 
-    if args.raw:
-        args.raw.mkdir(parents=True, exist_ok=True)
+    def request_for(contender, target):
+        return contender.create_order(target) if args.create_order else contender.orders(target, args.n)
+
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch:
+        raws = {system: (args.raw or Path(scratch)) / system for system in ("ours", "graphene")}
+        for directory in raws.values():
+            directory.mkdir(parents=True, exist_ok=True)
         product = Product(Path(scratch), USERS, args.orders)
-        with product.running() as target:
-            request = ours.create_order(target) if args.create_order else ours.orders(target, args.n)
-            warm_up(request, 40, args.concurrency)
-            spies = []
-            for service in SERVICES:
-                pid = str(product.stack.processes[service].popen.pid)
-                raw = (args.raw or Path(scratch)) / f"{service}.txt"
-                command = [str(PY_SPY), "record", "--pid", pid, "--subprocesses", "--gil", "--nolineno", "--rate", str(args.rate)]
-                command += ["--duration", str(args.seconds), "--format", "raw", "--output", str(raw)]
-                spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-            sent = drive(request, args.seconds, args.concurrency)
-            for spy in spies:
-                spy.wait()
+        with product.running() as ours_target:
+            pids = {service: product.stack.processes[service].popen.pid for service in SERVICES}
+            sent = {"ours": spy(pids, raws["ours"], request_for(contenders["ours"], ours_target), args)}
+            if args.graphene:
+                graphene = Graphene(Path(scratch), product)
+                with graphene.running() as graphene_target:
+                    pids = {service: process.popen.pid for service, process in zip(SERVICES, graphene.subgraphs)}
+                    target = with_ours_token(graphene_target, ours_target)
+                    sent["graphene"] = spy(pids, raws["graphene"], request_for(contenders["graphene"], target), args)
         workload = "createOrder" if args.create_order else f"orders N={args.n}"
-        print(f"## ours, {workload}: {sent} requests in {args.seconds} s at {args.concurrency} connections\n")
-        raws = args.raw or Path(scratch)
-        print("\n\n".join(summary(service, raws / f"{service}.txt", args.top) for service in SERVICES))
+        print(f"## ours, {workload}: {sent['ours']} requests in {args.seconds} s at {args.concurrency} connections\n")
+        print("\n\n".join(summary(service, raws["ours"] / f"{service}.txt", args.top) for service in SERVICES))
+        if args.graphene:
+            print(f"\n## ours against graphene, {workload}: {sent['graphene']} graphene requests in {args.seconds} s\n")
+            tables = []
+            for service in SERVICES:
+                ours_ms, graphene_ms = (milliseconds_by_package(raws[s] / f"{service}.txt", args.rate, sent[s]) for s in ("ours", "graphene"))
+                tables.append(comparison(service, ours_ms, graphene_ms))
+            print("\n\n".join(tables))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ the instrument behind bench/results/profiling.md, for before/after comparisons o
 Each subgraph runs in a process of its own (its Django app, whole middleware stack, Django's
 test client, no network) on the same fresh demo data, and is sent what the router sends it for
 N orders: for ours signed with the router's secret and with a staff token. Reported: the median
-CPU time of 15 requests, which other jobs on the machine change far less than wall time.
+CPU time of 15 to 400 requests, which other jobs on the machine change far less than wall time.
 ``--profile SERVICE:N`` (repeatable) also prints cProfile's busiest functions for that request,
 ours then graphene's, on stderr (sorted by PROFILE_SORT, over PROFILE_REQUESTS requests).
 """
@@ -83,7 +83,7 @@ def measure(implementation: str, service: str, profiles: list[str]) -> None:
         gc.collect()
         gc.freeze()  # as the servers do after loading (federation_kit.gunicorn_config)
         times = []
-        for _ in range(15):
+        for _ in range(max(15, 400 // n)):  # more of the short ones, whose median the machine's noise moves most
             started = time.process_time()
             once()
             times.append(time.process_time() - started)
