@@ -9,9 +9,9 @@ The product runs as in ``make bench`` (its Stack, the staff user, 4 connections)
 of a thread holding the GIL are kept (``py-spy --gil``), so the shares are of CPU time, not of
 waiting. Per service it prints the share of that time by the package of the function running,
 the share of some parts of a request (a sample counts in each part on its stack), and the
-functions that used the most CPU themselves. ``--graphene`` then samples graphene's subgraphs
-(behind the same router, on the same data) the same way and prints, per service, the CPU
-milliseconds a request by package for both: where ours spends more than its peer.
+functions that used the most CPU themselves. ``--graphene`` also samples graphene's subgraphs
+(behind the same router, on the same data), in rounds alternating with ours', and prints, per
+service, the CPU milliseconds a request by package for both: where ours spends more than its peer.
 """
 
 import argparse
@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import nullcontext
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -87,11 +88,17 @@ def drive(request, seconds: float, concurrency: int) -> int:
     return sent
 
 
-def summary(service: str, raw: Path, top: int) -> str:
+def stacks_of(directory: Path, service: str) -> Counter:
+    """py-spy's raw samples of one service, over all the rounds sampled into ``directory``."""
     stacks = Counter()
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        stacks[stack] += int(count)
+    for raw in sorted(directory.glob(f"{service}.*.txt")):
+        for line in raw.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            stacks[stack] += int(count)
+    return stacks
+
+
+def summary(service: str, stacks: Counter, top: int) -> str:
     total = sum(stacks.values()) or 1
     own, by_package = Counter(), Counter()
     for stack, count in stacks.items():
@@ -110,26 +117,25 @@ def summary(service: str, raw: Path, top: int) -> str:
     return "\n".join(lines)
 
 
-def spy(pids: dict[str, int], raws: Path, request, args) -> int:
+def spy(pids: dict[str, int], directory: Path, label: str, request, seconds: int, args) -> int:
     """py-spy on each service's gunicorn while ``request`` is driven; how many requests were sent."""
     warm_up(request, 40, args.concurrency)
     spies = []
     for service, pid in pids.items():
         command = [str(PY_SPY), "record", "--pid", str(pid), "--subprocesses", "--gil", "--nolineno", "--rate", str(args.rate)]
-        command += ["--duration", str(args.seconds), "--format", "raw", "--output", str(raws / f"{service}.txt")]
+        command += ["--duration", str(seconds), "--format", "raw", "--output", str(directory / f"{service}.{label}.txt")]
         spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    sent = drive(request, args.seconds, args.concurrency)
+    sent = drive(request, seconds, args.concurrency)
     for process in spies:
         process.wait()
     return sent
 
 
-def milliseconds_by_package(raw: Path, rate: int, sent: int) -> Counter:
+def milliseconds_by_package(stacks: Counter, rate: int, sent: int) -> Counter:
     """CPU milliseconds a request by package: a sample holding the GIL stands for 1/rate s of CPU."""
     by_package = Counter()
-    for line in raw.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        by_package[package(stack.rsplit(";", 1)[-1])] += int(count)
+    for stack, count in stacks.items():
+        by_package[package(stack.rsplit(";", 1)[-1])] += count
     return Counter({name: count / rate / sent * 1000 for name, count in by_package.items()})
 
 
@@ -146,14 +152,15 @@ def comparison(service: str, ours: Counter, graphene: Counter) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="orders per request")
-    parser.add_argument("--seconds", type=int, default=20, help="how long to sample")
+    parser.add_argument("--seconds", type=int, default=20, help="how long to sample (each system, with --graphene)")
     parser.add_argument("--orders", type=int, default=10_000, help="demo orders in the databases")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--top", type=int, default=15, help="functions listed per service")
     parser.add_argument("--rate", type=int, default=200, help="samples per second")
-    parser.add_argument("--raw", type=Path, help="keep py-spy's raw stacks (<service>.txt) in this directory")
+    parser.add_argument("--raw", type=Path, help="keep py-spy's raw stacks (<system>/<service>.<round>.txt) in this directory")
     parser.add_argument("--create-order", action="store_true", help="send createOrder instead of the orders query")
-    parser.add_argument("--graphene", action="store_true", help="then graphene's subgraphs the same way, and compare")
+    parser.add_argument("--graphene", action="store_true", help="graphene's subgraphs too, in alternating rounds, and compare")
+    parser.add_argument("--rounds", type=int, default=4, help="with --graphene: rounds, each system sampled seconds/rounds a round")
     args = parser.parse_args()
     contenders = {contender.name: contender for contender in CONTENDERS}
 
@@ -165,23 +172,27 @@ def main() -> None:
         for directory in raws.values():
             directory.mkdir(parents=True, exist_ok=True)
         product = Product(Path(scratch), USERS, args.orders)
-        with product.running() as ours_target:
-            pids = {service: product.stack.processes[service].popen.pid for service in SERVICES}
-            sent = {"ours": spy(pids, raws["ours"], request_for(contenders["ours"], ours_target), args)}
-            if args.graphene:
-                graphene = Graphene(Path(scratch), product)
-                with graphene.running() as graphene_target:
-                    pids = {service: process.popen.pid for service, process in zip(SERVICES, graphene.subgraphs)}
-                    target = with_ours_token(graphene_target, ours_target)
-                    sent["graphene"] = spy(pids, raws["graphene"], request_for(contenders["graphene"], target), args)
+        graphene = Graphene(Path(scratch), product) if args.graphene else None
+        sent = Counter()
+        with product.running() as ours_target, graphene.running() if graphene else nullcontext() as graphene_target:
+            # system: (its subgraphs' pids, its request)
+            systems = {"ours": ({s: product.stack.processes[s].popen.pid for s in SERVICES}, request_for(contenders["ours"], ours_target))}
+            if graphene:
+                # Alternating, so that the machine's changing speed weighs on both alike.
+                pids = {service: process.popen.pid for service, process in zip(SERVICES, graphene.subgraphs)}
+                systems["graphene"] = (pids, request_for(contenders["graphene"], with_ours_token(graphene_target, ours_target)))
+            rounds = args.rounds if graphene else 1
+            for turn in range(rounds):
+                for system, (pids, request) in systems.items():
+                    sent[system] += spy(pids, raws[system], str(turn), request, max(1, args.seconds // rounds), args)
         workload = "createOrder" if args.create_order else f"orders N={args.n}"
         print(f"## ours, {workload}: {sent['ours']} requests in {args.seconds} s at {args.concurrency} connections\n")
-        print("\n\n".join(summary(service, raws["ours"] / f"{service}.txt", args.top) for service in SERVICES))
-        if args.graphene:
-            print(f"\n## ours against graphene, {workload}: {sent['graphene']} graphene requests in {args.seconds} s\n")
+        print("\n\n".join(summary(service, stacks_of(raws["ours"], service), args.top) for service in SERVICES))
+        if graphene:
+            print(f"\n## ours against graphene, {workload}: {sent['graphene']} graphene requests in {args.seconds} s, {rounds} alternating rounds\n")
             tables = []
             for service in SERVICES:
-                ours_ms, graphene_ms = (milliseconds_by_package(raws[s] / f"{service}.txt", args.rate, sent[s]) for s in ("ours", "graphene"))
+                ours_ms, graphene_ms = (milliseconds_by_package(stacks_of(raws[s], service), args.rate, sent[s]) for s in ("ours", "graphene"))
                 tables.append(comparison(service, ours_ms, graphene_ms))
             print("\n\n".join(tables))
 
