@@ -45,6 +45,7 @@ from strawberry.types.base import StrawberryList, StrawberryObjectDefinition, St
 from strawberry.types.lazy_type import LazyType
 from strawberry_django.optimizer import DjangoOptimizerExtension, OptimizerConfig, OptimizerStore, is_optimized, optimizer
 from strawberry_django.queryset import get_queryset_config, run_type_get_queryset
+from strawberry_django.utils.inspect import is_inheritance_qs
 from strawberry_django.utils.typing import get_django_definition
 
 from federation_kit.errors import (
@@ -88,7 +89,8 @@ def _integer_id(representation: Mapping[str, Any]) -> int | None:
 
 class _AppliedHints(OptimizerStore):
     """The store strawberry-django's ``optimize()`` fills and applies, keeping what it applied and
-    with which config. Truthy even while empty: ``optimize()`` would otherwise take a store of its own."""
+    with which config. Truthy even while empty: ``optimize()`` would otherwise take a store of its
+    own (and then apply an empty one, which :class:`QuerySetOptimizer` undoes)."""
 
     applied: tuple[OptimizerStore, OptimizerConfig | None] | None = None
 
@@ -139,15 +141,20 @@ class QuerySetOptimizer(DjangoOptimizerExtension):
       themselves (the query-count tests hold it);
     - working out the same hints again for each request of the same operation (at N=1 most of a
       list's cost in the orders service): hints made of columns (``only``) and joins
-      (``select_related``) are kept per parsed operation, field and model. Hints with prefetches or
-      annotations are worked out each time, as they hold querysets made for the request's viewer;
-      so are the hints of a selection that reads a variable.
+      (``select_related``) are kept per parsed operation, field and model, until ParsedOnce
+      forgets its documents. Hints with prefetches or annotations are worked out each time, as
+      they hold querysets made for the request's viewer; so are the hints of a selection that
+      reads a variable.
     """
 
     resolve = SchemaExtension.resolve
 
-    MAX_HINTS = 1024  # emptied when full, like ParsedOnce's documents
+    MAX_HINTS = 1024  # emptied when full, like ParsedOnce's documents (a few fields an operation)
     _hints: ClassVar[dict[tuple, tuple[OperationDefinitionNode, OptimizerStore, OptimizerConfig | None]]] = {}
+
+    @classmethod
+    def forget_hints(cls) -> None:
+        cls._hints.clear()
 
     def optimize(self, qs: Any, info: GraphQLResolveInfo | Info, *, store: OptimizerStore | None = None) -> Any:
         raw = info._raw_info if isinstance(info, Info) else info
@@ -165,7 +172,15 @@ class QuerySetOptimizer(DjangoOptimizerExtension):
             return qs
         hints = _AppliedHints()
         optimized = super().optimize(qs, info, store=hints)
-        if hints.applied is not None and not hints.prefetch_related and not hints.annotate and not _selection_reads_variables(raw):
+        if hints.applied is None:
+            return optimized
+        if not OptimizerStore.__bool__(hints):
+            # No hints: the library would neither have applied them nor marked the queryset optimized.
+            get_queryset_config(optimized).optimized = False
+            return optimized
+        # An InheritanceManager's queryset also gets select_subclasses(), outside the store.
+        cacheable = not hints.prefetch_related and not hints.annotate and not is_inheritance_qs(qs)
+        if cacheable and not _selection_reads_variables(raw):
             if len(self._hints) >= self.MAX_HINTS:
                 self._hints.clear()
             self._hints[key] = (raw.operation, *hints.applied)
@@ -189,6 +204,7 @@ class ParsedOnce(SchemaExtension):
         if known is None and context.query and context.graphql_document is not None:
             if len(self._documents) >= self.MAX_DOCUMENTS:
                 self._documents.clear()
+                QuerySetOptimizer.forget_hints()  # of operations no request can send again
             self._documents[context.query] = context.graphql_document
 
 

@@ -41,18 +41,27 @@ def token_for(user_id: int, staff: bool = False, key: Any = TEST_KEY, kid: str =
     return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
-def post_graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None, signed: bool = True):
+def post_graphql(
+    client: Client,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+    signed: bool = True,
+    operation_name: str | None = None,
+):
     """POST to /graphql as the router does: signed, with the caller's token if any."""
-    body = json.dumps({"query": query, "variables": variables or {}}).encode()
+    body = json.dumps({"query": query, "variables": variables or {}, **({"operationName": operation_name} if operation_name else {})}).encode()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if signed:
         headers[SIGNATURE_HEADER] = sign(settings.ROUTER_HMAC_SECRET, body)
     return client.post("/graphql", data=body, content_type="application/json", headers=headers)
 
 
-def graphql(client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> dict[str, Any]:
+def graphql(
+    client: Client, query: str, variables: dict[str, Any] | None = None, token: str | None = None, operation_name: str | None = None
+) -> dict[str, Any]:
     """The JSON answer to a signed request; GraphQL errors still answer 200."""
-    response = post_graphql(client, query, variables, token)
+    response = post_graphql(client, query, variables, token, operation_name=operation_name)
     assert response.status_code == 200, response.content
     return response.json()
 

@@ -4,8 +4,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from federation_kit.demo import demo_order
+from federation_kit.schema import ParsedOnce, QuerySetOptimizer
 from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations, silent_server
 from orders.models import Order, OrderItem
 
@@ -51,23 +53,34 @@ def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert
     assert orders[0]["createdAt"].endswith("+00:00")
 
 
-def test_a_query_sent_again_reads_the_same_columns_and_rows(client):
-    # The optimizer's hints are kept per parsed operation (federation_kit.schema.QuerySetOptimizer):
-    # the second request must select what the first did, and answer the same.
+@pytest.fixture
+def cold_caches():
+    """Nothing parsed or optimized yet, whichever tests ran before."""
+    ParsedOnce._documents.clear()
+    QuerySetOptimizer.forget_hints()
+
+
+def test_the_hints_of_a_query_sent_again_are_kept(client, monkeypatch, cold_caches):
+    # federation_kit.schema.QuerySetOptimizer: strawberry-django works them out once, and the
+    # second request selects what the first did.
     make_orders(3)
+    worked_out = []
+    original = DjangoOptimizerExtension.optimize
+    monkeypatch.setattr(DjangoOptimizerExtension, "optimize", lambda *a, **k: worked_out.append(1) or original(*a, **k))
     query = "{ orders { id total user { id } } }"
     answers, sql = [], []
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
             answers.append(gql(client, query))
         sql.append([q["sql"] for q in queries.captured_queries])
+    assert len(worked_out) == 1
     assert sql[0] == sql[1] and len(sql[0]) == 1
     assert '"currency"' not in sql[0][0] and '"total"' in sql[0][0]
     assert answers[0] == answers[1] and len(answers[0]["data"]["orders"]) == 3
 
 
 @pytest.mark.parametrize("first", [False, True])
-def test_a_selection_that_reads_a_variable_loads_what_each_request_asks_for(client, django_assert_num_queries, first):
+def test_a_selection_that_reads_a_variable_loads_what_each_request_asks_for(client, django_assert_num_queries, cold_caches, first):
     # Hints kept from a request without total would make every later row load its total alone.
     make_orders(5)
     query = "query($total: Boolean!) { orders { id total @include(if: $total) items @skip(if: $total) { sku } } }"
@@ -77,12 +90,45 @@ def test_a_selection_that_reads_a_variable_loads_what_each_request_asks_for(clie
         assert len(orders) == 5 and all(("total" in o) == with_total and ("items" in o) != with_total for o in orders)
 
 
-def test_prefetched_lists_are_loaded_for_each_request_as_its_viewer_sees_them(client):
-    (mine,) = make_orders(1, users=1)
-    query = "{ orders { id items { sku } } }"
-    assert gql(client, query)["data"]["orders"] == [{"id": str(mine.pk), "items": [{"sku": "SKU-0"}, {"sku": "SKU-1"}]}]
-    assert gql(client, query, token=token_for(2))["data"]["orders"] == []
-    assert gql(client, query, token=token_for(1))["data"]["orders"][0]["items"] == [{"sku": "SKU-0"}, {"sku": "SKU-1"}]
+def test_prefetched_lists_are_worked_out_for_each_request(client, django_assert_num_queries, cold_caches):
+    # A prefetch holds a queryset made for its request's viewer: never kept.
+    make_orders(5)
+    for _ in range(2):
+        with django_assert_num_queries(2):  # orders, then all their items
+            orders = gql(client, "{ orders { id items { sku } } }")["data"]["orders"]
+        assert len(orders) == 5 and all(len(o["items"]) == 2 for o in orders)
+
+
+_SAME_AS_WORKED_OUT = {
+    "a variable in a fragment": ("query($t: Boolean!) { orders { ...F } } fragment F on Order { id total @include(if: $t) }", [{"t": True}, {"t": False}, {"t": True}]),
+    "a variable in a nested fragment": (
+        "query($t: Boolean!) { orders { ...F } } fragment F on Order { id ...G } fragment G on Order { total @include(if: $t) currency }",
+        [{"t": False}, {"t": True}],
+    ),
+    "a variable on an inline fragment": ("query($t: Boolean!) { orders { id ... @include(if: $t) { total } } }", [{"t": False}, {"t": True}]),
+    "aliases and merged fields": ("{ a: orders { id } b: orders { total currency } c: orders { id } c: orders { status } }", [{}, {}]),
+    "each operation of a document": ("query A { orders { id } } query B { orders { id total currency } }", [{"operationName": "A"}, {"operationName": "B"}, {"operationName": "A"}]),
+}
+
+
+@pytest.mark.parametrize("case", list(_SAME_AS_WORKED_OUT))
+def test_kept_hints_answer_and_query_as_hints_worked_out_each_time(client, monkeypatch, cold_caches, case):
+    make_orders(4)
+    query, requests = _SAME_AS_WORKED_OUT[case]
+
+    def send_all() -> list:
+        sent = []
+        for request in requests:
+            variables = {k: v for k, v in request.items() if k != "operationName"}
+            with CaptureQueriesContext(connection) as queries:
+                answer = graphql(client, query, variables, STAFF, operation_name=request.get("operationName"))
+            sent.append((answer, [q["sql"] for q in queries.captured_queries]))
+        return sent
+
+    kept = send_all()
+    monkeypatch.setattr(QuerySetOptimizer, "optimize", DjangoOptimizerExtension.optimize)
+    assert kept == send_all()
+    assert all("errors" not in answer for answer, _ in kept)
 
 
 def test_orders_filter_by_user_and_status(client):
