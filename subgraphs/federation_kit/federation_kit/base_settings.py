@@ -64,17 +64,22 @@ INSTALLED_APPS = [
     "federation_kit",
 ]
 
+# The product's own: request ids, access log and metrics; the router-only guard. The benchmark's
+# peers have no counterpart of them and leave them out.
+PRODUCT_MIDDLEWARE = ["federation_kit.observability.ObservabilityMiddleware", "federation_kit.middleware.SubgraphGuardMiddleware"]
+
 MIDDLEWARE = [
     # First: the request id and trace context reach every log line, every request is timed and counted.
     "federation_kit.observability.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "federation_kit.middleware.SubgraphGuardMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's for the admin's pages, skipped on /graphql (federation_kit.admin_middleware).
+    "federation_kit.admin_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "federation_kit.admin_middleware.AuthenticationMiddleware",
+    "federation_kit.admin_middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

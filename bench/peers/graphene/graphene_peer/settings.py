@@ -9,15 +9,15 @@ GRAPHENE_SERVICE (users, orders or payments) says which subgraph this process is
 from pathlib import Path
 
 from federation_kit.base_settings import *  # noqa: F403
-from federation_kit.base_settings import INSTALLED_APPS, MIDDLEWARE
+from federation_kit.base_settings import INSTALLED_APPS, MIDDLEWARE, PRODUCT_MIDDLEWARE
 from federation_kit.env import database_config, env_str
 
 SERVICE_NAME = env_str("GRAPHENE_SERVICE", "")
 _APPS = {"users": "accounts", "orders": "orders", "payments": "payments"}  # the product's app of each service
 
-# The product's own middleware guards a subgraph (the router's signature, the caller's token):
-# a peer has no counterpart of it.
-MIDDLEWARE = [name for name in MIDDLEWARE if not name.startswith("federation_kit.")]
+# The product's own middleware guards a subgraph (the router's signature, the caller's token) and
+# logs and counts each request: a peer has no counterpart of it. Django's it runs as the product does.
+MIDDLEWARE = [name for name in MIDDLEWARE if name not in PRODUCT_MIDDLEWARE]
 # Strawberry is not installed here; graphene-django takes its place.
 INSTALLED_APPS = [*(app for app in INSTALLED_APPS if app != "strawberry_django"), "graphene_django", _APPS[SERVICE_NAME]]
 if SERVICE_NAME == "users":

@@ -3,7 +3,10 @@
 from types import SimpleNamespace
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 
+from federation_kit import admin_middleware
 from federation_kit.auth import Viewer
 from federation_kit.models import OutboxEvent
 from payments import services
@@ -39,3 +42,29 @@ def test_the_admin_shows_the_outbox_waiting_and_sent_and_changes_nothing(admin_c
     assert admin_client.get(f"/admin/federation_kit/outboxevent/{event.pk}/change/").status_code == 200
     assert admin_client.post(f"/admin/federation_kit/outboxevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert admin_client.get("/admin/federation_kit/processedevent/").status_code == 200
+
+
+def test_the_admin_keeps_its_session_and_csrf_checks(admin_user):
+    # federation_kit.admin_middleware skips the session's middleware on /graphql only.
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/admin/login/", {"username": admin_user.username, "password": "password"}).status_code == 403
+    login_page = client.get("/admin/login/")
+    token = login_page.cookies["csrftoken"].value
+    logged_in = client.post("/admin/login/", {"username": admin_user.username, "password": "password", "csrfmiddlewaretoken": token})
+    assert logged_in.status_code == 302 and "sessionid" in logged_in.cookies
+    assert client.get("/admin/payments/orderclosure/").status_code == 200
+
+
+@pytest.mark.parametrize("path, admin", [("/graphql", False), ("/admin/", True), ("/graphql/", True)])
+def test_only_the_graphql_endpoint_goes_without_a_session_and_its_user(path, admin):
+    seen = []
+
+    def view(request):
+        seen.append((hasattr(request, "session"), hasattr(request, "user")))
+        return HttpResponse()
+
+    chain = view
+    for middleware in (admin_middleware.MessageMiddleware, admin_middleware.AuthenticationMiddleware, admin_middleware.SessionMiddleware):
+        chain = middleware(chain)
+    chain(RequestFactory().post(path))
+    assert seen == [(admin, admin)]
