@@ -5,6 +5,7 @@ How fast anything was is never asserted.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,39 @@ def test_the_subgraph_profiler_measures_every_subgraph_of_both_implementations()
     subgraphs = ("users", "orders", "payments", "all three")
     rows = [line for line in output.stdout.splitlines() if line.startswith(tuple(f"| {name} |" for name in subgraphs))]
     assert len(rows) == len(subgraphs) * 4  # at N = 1, 10, 100 and 1,000
+
+
+# Run by manage.py shell in the monolith's project: the orders query's SQL queries at each size.
+_MONOLITH_QUERIES = """
+import json
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from harness.workloads import orders_query
+from shop.schema import schema
+
+counts = {}
+for n in (1, 100, 500):
+    with CaptureQueriesContext(connection) as queries:
+        result = schema.execute_sync(orders_query(n))
+    assert not result.errors and len(result.data["orders"]) == n, result.errors
+    counts[n] = len(queries.captured_queries)
+print(json.dumps(counts))
+"""
+
+
+def test_the_monolith_answers_the_orders_query_with_the_same_sql_queries_at_every_size(tmp_path):
+    # Its answers are checked against ours in the bench; a query per row would make it slower than
+    # it should be, and flatter ours.
+    monolith = BENCH / "peers" / "monolith"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "monolith.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'monolith.sqlite3'}",
+        "PYTHONPATH": os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]),
+    }
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=monolith, env=env, check=True)
+    subprocess.run([*manage, "seed_demo", "--users", "20", "--orders", "500"], cwd=monolith, env=env, check=True, capture_output=True)
+    shell = subprocess.run([*manage, "shell", "-c", _MONOLITH_QUERIES], cwd=monolith, env=env, check=True, capture_output=True, text=True)
+    counts = json.loads(shell.stdout.strip().splitlines()[-1])
+    assert counts == {"1": 2, "100": 2, "500": 2}  # orders with their users (a join), then all their payments
