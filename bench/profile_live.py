@@ -49,10 +49,7 @@ PACKAGES = {
     "json": "json",
     "logging": "logging",
     "gunicorn": "gunicorn",
-    "graphene": "graphene, graphene-django, graphene-federation (the peer)",
-    "graphene_django": "graphene, graphene-django, graphene-federation (the peer)",
-    "graphene_federation": "graphene, graphene-django, graphene-federation (the peer)",
-    "graphene_peer": "graphene, graphene-django, graphene-federation (the peer)",
+    **dict.fromkeys(("graphene", "graphene_django", "graphene_federation", "graphene_peer"), "graphene, graphene-django, graphene-federation (the peer)"),
     "<string>": "generated code (dataclass __init__, lambdas)",
 }
 # Parts of a request, each recognised by a frame anywhere on the stack (so they may overlap).
@@ -98,13 +95,25 @@ def stacks_of(directory: Path, service: str) -> Counter:
     return stacks
 
 
+def samples_by_function(stacks: Counter) -> Counter:
+    """Samples by the function running (the stack's last frame)."""
+    own = Counter()
+    for stack, count in stacks.items():
+        own[stack.rsplit(";", 1)[-1]] += count
+    return own
+
+
+def samples_by_package(own: Counter) -> Counter:
+    by_package = Counter()
+    for frame, count in own.items():
+        by_package[package(frame)] += count
+    return by_package
+
+
 def summary(service: str, stacks: Counter, top: int) -> str:
     total = sum(stacks.values()) or 1
-    own, by_package = Counter(), Counter()
-    for stack, count in stacks.items():
-        leaf = stack.rsplit(";", 1)[-1]
-        own[leaf] += count
-        by_package[package(leaf)] += count
+    own = samples_by_function(stacks)
+    by_package = samples_by_package(own)
     lines = [f"### {service}: {total} samples holding the GIL", ""]
     lines += ["| CPU spent in | share |", "| --- | ---: |"]
     lines += [f"| {name} | {count / total:.0%} |" for name, count in by_package.most_common()]
@@ -133,9 +142,7 @@ def spy(pids: dict[str, int], directory: Path, label: str, request, seconds: int
 
 def milliseconds_by_package(stacks: Counter, rate: int, sent: int) -> Counter:
     """CPU milliseconds a request by package: a sample holding the GIL stands for 1/rate s of CPU."""
-    by_package = Counter()
-    for stack, count in stacks.items():
-        by_package[package(stack.rsplit(";", 1)[-1])] += count
+    by_package = samples_by_package(samples_by_function(stacks))
     return Counter({name: count / rate / sent * 1000 for name, count in by_package.items()})
 
 
@@ -168,7 +175,8 @@ def main() -> None:
         return contender.create_order(target) if args.create_order else contender.orders(target, args.n)
 
     with tempfile.TemporaryDirectory(prefix="bench-profile-") as scratch:
-        raws = {system: (args.raw or Path(scratch)) / system for system in ("ours", "graphene")}
+        # Not scratch/graphene itself: that is the graphene system's own work directory.
+        raws = {system: (args.raw or Path(scratch) / "py-spy") / system for system in ("ours", "graphene") if system == "ours" or args.graphene}
         for directory in raws.values():
             directory.mkdir(parents=True, exist_ok=True)
         product = Product(Path(scratch), USERS, args.orders)

@@ -5,7 +5,6 @@ How fast anything was is never asserted.
 """
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
+from harness.systems import PEERS, Monolith, python_path  # noqa: E402
 from harness.workloads import CONTENDERS, ENTITY_BATCH  # noqa: E402
 from run import SIZES  # noqa: E402
 
@@ -68,16 +68,10 @@ print(json.dumps(counts))
 def test_the_monolith_answers_the_orders_query_with_the_same_sql_queries_at_every_size(tmp_path):
     # Its answers are checked against ours in the bench; a query per row would make it slower than
     # it should be, and flatter ours.
-    monolith = BENCH / "peers" / "monolith"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "monolith.settings",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'monolith.sqlite3'}",
-        "PYTHONPATH": os.pathsep.join([str(BENCH), os.environ.get("PYTHONPATH", "")]),
-    }
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], cwd=monolith, env=env, check=True)
-    subprocess.run([*manage, "seed_demo", "--users", "20", "--orders", "500"], cwd=monolith, env=env, check=True, capture_output=True)
-    shell = subprocess.run([*manage, "shell", "-c", _MONOLITH_QUERIES], cwd=monolith, env=env, check=True, capture_output=True, text=True)
+    monolith = Monolith(tmp_path, users=20, orders=500)
+    monolith.seed()
+    env = {**monolith.env, "PYTHONPATH": python_path(BENCH)}
+    shell = [sys.executable, "manage.py", "shell", "-c", _MONOLITH_QUERIES]
+    shell = subprocess.run(shell, cwd=PEERS / "monolith", env=env, check=True, capture_output=True, text=True)
     counts = json.loads(shell.stdout.strip().splitlines()[-1])
     assert counts == {"1": 2, "100": 2, "500": 2}  # orders with their users (a join), then all their payments

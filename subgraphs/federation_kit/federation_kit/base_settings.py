@@ -64,16 +64,18 @@ INSTALLED_APPS = [
     "federation_kit",
 ]
 
+_OBSERVABILITY = "federation_kit.observability.ObservabilityMiddleware"
+_ROUTER_ONLY_GUARD = "federation_kit.middleware.SubgraphGuardMiddleware"
 # The product's own: request ids, access log and metrics; the router-only guard. The benchmark's
 # peers have no counterpart of them and leave them out.
-PRODUCT_MIDDLEWARE = ["federation_kit.observability.ObservabilityMiddleware", "federation_kit.middleware.SubgraphGuardMiddleware"]
+PRODUCT_MIDDLEWARE = [_OBSERVABILITY, _ROUTER_ONLY_GUARD]
 
 MIDDLEWARE = [
     # First: the request id and trace context reach every log line, every request is timed and counted.
-    "federation_kit.observability.ObservabilityMiddleware",
+    _OBSERVABILITY,
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "federation_kit.middleware.SubgraphGuardMiddleware",
+    _ROUTER_ONLY_GUARD,
     # Django's for the admin's pages, skipped on /graphql (federation_kit.admin_middleware).
     "federation_kit.admin_middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

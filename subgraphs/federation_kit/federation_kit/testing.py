@@ -50,7 +50,10 @@ def post_graphql(
     operation_name: str | None = None,
 ):
     """POST to /graphql as the router does: signed, with the caller's token if any."""
-    body = json.dumps({"query": query, "variables": variables or {}, **({"operationName": operation_name} if operation_name else {})}).encode()
+    payload = {"query": query, "variables": variables or {}}
+    if operation_name:
+        payload["operationName"] = operation_name
+    body = json.dumps(payload).encode()
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     if signed:
         headers[SIGNATURE_HEADER] = sign(settings.ROUTER_HMAC_SECRET, body)
