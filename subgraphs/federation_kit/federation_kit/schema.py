@@ -14,8 +14,11 @@ Results keep the representations' order, ``None`` for an id that does not exist 
 same object for a repeated id. Every entity is keyed by its integer ``id``.
 """
 
+import contextlib
 import dataclasses
 import decimal
+import functools
+import inspect
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -37,6 +40,15 @@ from graphql import (
 )
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension, ValidationCache
+from strawberry.extensions.context import (
+    ExecutingContextManager,
+    ExtensionContextManagerBase,
+    OperationContextManager,
+    ParsingContextManager,
+    ValidationContextManager,
+    WrappedHook,
+)
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.federation.schema import FederationAny, Schema
 from strawberry.federation.schema_directives import Key, ListSize
 from strawberry.schema.types.base_scalars import DecimalDefinition
@@ -216,6 +228,73 @@ class RowsLoadedTogether(SchemaExtension):
             yield
 
 
+_PLAIN_FUNCTION = "plain function"
+
+
+class _HooksOfClass(ExtensionContextManagerBase):
+    """Strawberry's hooks of a lifecycle stage, with what depends on an extension's class only
+    worked out once per class: Strawberry looks up each extension's hook on every request and,
+    for a generator, makes a context manager decorator of it (``functools.wraps`` included)."""
+
+    # (class, stage) -> (context manager of the unbound hook, is async), None (no hook) or
+    # _PLAIN_FUNCTION (Strawberry's own way, each time: a plain function's wrapper holds the instance).
+    _hooks: ClassVar[dict[tuple[type, str], tuple[Any, bool] | str | None]] = {}
+
+    def get_hook(self, extension: SchemaExtension) -> WrappedHook | None:
+        key = (type(extension), self.HOOK_NAME)
+        if key not in self._hooks:
+            self._hooks[key] = self._hook_of_class(type(extension))
+        hook = self._hooks[key]
+        if hook is None:
+            return None
+        if hook is _PLAIN_FUNCTION:
+            return super().get_hook(extension)
+        manager, is_async = hook
+        return WrappedHook(extension=extension, hook=functools.partial(manager, extension), is_async=is_async)
+
+    def _hook_of_class(self, extension_class: type) -> tuple[Any, bool] | str | None:
+        hook = getattr(extension_class, self.HOOK_NAME)
+        if hook is self.default_hook:
+            return None
+        if inspect.isgeneratorfunction(hook):
+            return contextlib.contextmanager(hook), False
+        if inspect.isasyncgenfunction(hook):
+            return contextlib.asynccontextmanager(hook), True
+        return _PLAIN_FUNCTION
+
+
+class _OperationHooks(_HooksOfClass, OperationContextManager):
+    pass
+
+
+class _ParsingHooks(_HooksOfClass, ParsingContextManager):
+    pass
+
+
+class _ValidationHooks(_HooksOfClass, ValidationContextManager):
+    pass
+
+
+class _ExecutingHooks(_HooksOfClass, ExecutingContextManager):
+    pass
+
+
+class ExtensionsRunner(SchemaExtensionsRunner):
+    """Strawberry's runner, entering the same hooks in the same order, with :class:`_HooksOfClass`."""
+
+    def operation(self) -> OperationContextManager:
+        return _OperationHooks(self.extensions)
+
+    def parsing(self) -> ParsingContextManager:
+        return _ParsingHooks(self.extensions)
+
+    def validation(self) -> ValidationContextManager:
+        return _ValidationHooks(self.extensions)
+
+    def executing(self) -> ExecutingContextManager:
+        return _ExecutingHooks(self.extensions)
+
+
 def validation_cache() -> ValidationCache:
     """The router sends the same few operations over and over: each is validated once."""
     return ValidationCache(maxsize=256)
@@ -285,6 +364,9 @@ class FederatedSchema(Schema):
         self.execution_context_class = execution_context_for(self)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
+
+    def create_extensions_runner(self, execution_context, extensions) -> SchemaExtensionsRunner:
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors, execution_context=None) -> None:
         log_unexpected_errors([error for error in errors if not missing_external_field(error, self)])

@@ -1,9 +1,10 @@
 """One Strawberry endpoint over all the models: the floor for "GraphQL in Django".
 
 It runs on the product's own Strawberry machinery (federation_kit), less federation: each query
-text parsed and validated once, the optimizer without its per-field hook, rows executed without
-graphql-core's per-field path, columns read straight off the row. What differs from ours is then
-federation (the router, three services, their HTTP calls), not how a Django GraphQL endpoint runs.
+text parsed and validated once, the extensions' hooks looked up once a class, the optimizer
+without its per-field hook, rows executed without graphql-core's per-field path, columns read
+straight off the row. What differs from ours is then federation (the router, three services,
+their HTTP calls), not how a Django GraphQL endpoint runs.
 """
 
 from decimal import Decimal
@@ -17,7 +18,7 @@ from strawberry import auto
 from federation_kit.execution import execution_context_for
 from federation_kit.fields import ColumnField
 from federation_kit.pagination import PageSizeLimit
-from federation_kit.schema import ParsedOnce, QuerySetOptimizer, validation_cache
+from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer, validation_cache
 from shop import models
 
 PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState")
@@ -88,7 +89,12 @@ class Mutation:
         return order
 
 
-schema = strawberry.Schema(
+class MonolithSchema(strawberry.Schema):
+    def create_extensions_runner(self, execution_context, extensions) -> ExtensionsRunner:
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+
+
+schema = MonolithSchema(
     query=Query,
     mutation=Mutation,
     extensions=[ParsedOnce, validation_cache, QuerySetOptimizer],

@@ -4,10 +4,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from strawberry.extensions import SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from federation_kit.demo import demo_order
-from federation_kit.schema import ParsedOnce, QuerySetOptimizer
+from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer
 from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations, silent_server
 from orders.models import Order, OrderItem
 
@@ -51,6 +53,72 @@ def test_orders_list_costs_two_queries_whatever_its_length(client, django_assert
     assert len(orders) == count
     assert orders[0]["total"] == "25.00" and orders[0]["items"][0]["unitPrice"] == "12.50"
     assert orders[0]["createdAt"].endswith("+00:00")
+
+
+class _Recorded(SchemaExtension):
+    """Hooks of each kind Strawberry takes: generators (one swallowing what is thrown into it), a
+    plain function, and none for validation."""
+
+    def __init__(self, name, events):
+        self.name, self.events = name, events
+
+    def on_operation(self):
+        self.events.append(f"{self.name} operation")
+        try:
+            yield
+        except ValueError as error:
+            self.events.append(f"{self.name} saw {error}")
+            raise
+        self.events.append(f"{self.name} operation done")
+
+    def on_parse(self):
+        self.events.append(f"{self.name} parse")
+
+    def on_execute(self):
+        self.events.append(f"{self.name} execute")
+        try:
+            yield
+        except KeyError:
+            self.events.append(f"{self.name} swallowed")
+        self.events.append(f"{self.name} execute done")
+
+
+class _Other(_Recorded):
+    def on_execute(self):
+        self.events.append(f"{self.name} execute")
+        yield
+        self.events.append(f"{self.name} execute done")
+
+
+def _lifecycle(runner_class, failure):
+    """A request's hooks through ``runner_class``, with ``failure`` raised while executing."""
+    events = []
+    runner = runner_class(execution_context=None, extensions=[_Recorded("a", events), _Other("b", events)])
+    try:
+        with runner.operation():
+            with runner.parsing():
+                events.append("parsing")
+            with runner.validation():
+                events.append("validating")
+            with runner.executing():
+                events.append("executing")
+                if failure:
+                    raise failure
+            events.append("after executing")
+    except Exception as error:
+        events.append(f"raised {error!r}")
+    return events
+
+
+@pytest.mark.parametrize("failure", [None, KeyError("k"), ValueError("v")])
+@pytest.mark.parametrize("request_count", [1, 2])
+def test_extension_hooks_run_as_strawberrys_runner_runs_them(failure, request_count):
+    # federation_kit.schema.ExtensionsRunner works out each class's hooks once; a second request
+    # reuses them, and must run them as the first did.
+    expected = _lifecycle(SchemaExtensionsRunner, failure)
+    for _ in range(request_count):
+        assert _lifecycle(ExtensionsRunner, failure) == expected
+    assert {"a operation", "b parse", "a execute", "b execute"} <= set(expected)
 
 
 @pytest.fixture

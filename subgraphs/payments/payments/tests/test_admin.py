@@ -9,6 +9,7 @@ from django.test import Client, RequestFactory
 from federation_kit import admin_middleware
 from federation_kit.auth import Viewer
 from federation_kit.models import OutboxEvent
+from federation_kit.testing import post_graphql
 from payments import services
 from payments.models import OrderClosure
 
@@ -53,6 +54,14 @@ def test_the_admin_keeps_its_session_and_csrf_checks(admin_user):
     logged_in = client.post("/admin/login/", {"username": admin_user.username, "password": "password", "csrfmiddlewaretoken": token})
     assert logged_in.status_code == 302 and "sessionid" in logged_in.cookies
     assert client.get("/admin/payments/orderclosure/").status_code == 200
+
+
+def test_graphql_takes_no_csrf_token_where_the_admin_needs_one():
+    # A client's request comes through the router, with its token and no cookie: nothing to forge.
+    client = Client(enforce_csrf_checks=True)
+    answer = post_graphql(client, "{ _service { sdl } }")
+    assert answer.status_code == 200 and answer.json()["data"]["_service"]["sdl"]
+    assert client.post("/admin/login/", {"username": "anyone", "password": "password"}).status_code == 403
 
 
 @pytest.mark.parametrize("path, admin", [("/graphql", False), ("/admin/", True), ("/graphql/", True)])
