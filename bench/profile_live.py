@@ -57,7 +57,7 @@ AREAS = {
     "GraphQL parse": r"graphql/language/parser\.py",
     "GraphQL validation": r"graphql/validation/",
     "router signature check": r"federation_kit/signature\.py",
-    "JWT verification": r"federation_kit/auth\.py|\(jwt/",
+    "JWT verification": r"federation_kit/tokens\.py|\(jwt/",
     "logging (access log, request log)": r"\(logging/|gunicorn/glogging\.py",
     "Django ORM: building and running SQL": r"execute_sql \(django/db/models/sql/compiler\.py\)",
     "Django ORM: model instances": r"from_db \(django/db/models/base\.py\)",

@@ -1,6 +1,6 @@
 // The router's check of `Authorization: Bearer <token>`: an RS256 JWT the users service signed, with
 // a key it publishes in its JWKS. A bad token is refused before any subgraph sees the request; the
-// subgraphs check it again (federation_kit.auth), and this check mirrors theirs: the same claims,
+// subgraphs check it again (federation_kit.tokens), and this check mirrors theirs: the same claims,
 // the same key cache (5 minutes), refetch cooldown (5 s) and timeout (3 s).
 //
 // In place of Hive Gateway's JWT plugin, which verified the signature on every request, answered a
@@ -22,7 +22,7 @@ const VERIFIED_FOR_MS = 60_000;
 const MAX_VERIFIED_TOKENS = 10_000;
 const MAX_KID_LENGTH = 256;
 // Seconds by which the router's clock may run behind or ahead of the users service's, as the
-// subgraphs allow (federation_kit.auth.CLOCK_LEEWAY): a token is used as soon as it is issued.
+// subgraphs allow (federation_kit.tokens.CLOCK_LEEWAY): a token is used as soon as it is issued.
 const CLOCK_LEEWAY_S = 5;
 
 // Every 401 says how to authenticate (RFC 7235 §3.1): with a bearer token, and, where one was sent
@@ -145,9 +145,9 @@ export function jwksKeys(url, { keptMs = KEYS_KEPT_MS, cooldownMs = REFETCH_COOL
   };
 }
 
-// Claims the subgraphs require (federation_kit.auth, with PyJWT): jsonwebtoken checks `exp`, `nbf`,
+// Claims the subgraphs require (federation_kit.tokens, with PyJWT): jsonwebtoken checks `exp`, `nbf`,
 // `iss` and `aud` when present. A user is named by their id in decimal, as the users service issues
-// it: the services' rule (federation_kit.auth.USER_ID).
+// it: the services' rule (federation_kit.tokens.USER_ID).
 const USER_ID = /^[1-9][0-9]{0,17}$/;
 
 function checkClaims({ exp, iat, sub, staff }) {

@@ -345,7 +345,7 @@ test('an Authorization header that is not a bearer token is UNAUTHENTICATED; the
     assert.equal(res.headers.get('www-authenticate'), 'Bearer', header);
   }
   assert.equal(users.requests.length, 0);
-  // As the subgraphs read it (federation_kit.auth): the header goes to them as it came.
+  // As the subgraphs read it (federation_kit.tokens): the header goes to them as it came.
   for (const scheme of ['bearer', 'BEARER']) {
     const { status, body } = await send('{"query": "{ me { name } }"}', { authorization: `${scheme} ${token}` });
     assert.deepEqual([status, body], [200, { data: { me: { name: 'Ada' } } }], scheme);

@@ -4,6 +4,6 @@ service-to-service calls, the outbox, observability.
 
 Each service installs this package and lists ``federation_kit`` in INSTALLED_APPS (for its
 models, the outbox's, and the ``subgraph_schema`` and ``relay_outbox`` commands). It imports no
-service's code; the error codes of every service are listed here (errors.ErrorCode), so that the
-codes the README documents live in one place.
+service's code; the error codes of every service are listed here (error_codes.ErrorCode), so
+that the codes the README documents live in one place.
 """

@@ -35,7 +35,7 @@ if ROUTER_HMAC_SECRET and len(ROUTER_HMAC_SECRET) < MIN_HMAC_SECRET_LENGTH:  # a
 JWT_ISSUER = env_str("JWT_ISSUER", "django-supergraph-users")
 JWT_AUDIENCE = env_str("JWT_AUDIENCE", "django-supergraph")
 # Verified with the keys the users service publishes at JWT_JWKS_URL (set by the services that fetch them).
-JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
+JWT_PUBLIC_KEY_PROVIDER = "federation_kit.tokens.jwks_public_key"
 
 if ENVIRONMENT == "production":
     if DEBUG:

@@ -1,13 +1,13 @@
-"""Stable error codes, and the extension that gives every error one and hides internals.
+"""The errors a service answers, and the extension that gives every error a stable code and hides internals.
 
-Clients branch on ``extensions.code``; messages are for people and may change.
+The codes, :class:`ErrorCode`, are defined in federation_kit.error_codes (which needs no
+Strawberry) and imported from here as well.
 """
 
 import json
 import logging
 import re
 from collections.abc import Iterator
-from enum import StrEnum
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from graphql import (
@@ -27,37 +27,9 @@ from strawberry.federation.schema_directives import External
 from strawberry.types import ExecutionContext
 from strawberry.utils.str_converters import to_camel_case
 
+from federation_kit.error_codes import ErrorCode
+
 logger = logging.getLogger("federation_kit.errors")
-
-
-class ErrorCode(StrEnum):
-    # The HTTP request is not one GraphQL request (not JSON, not an object, too large, batched).
-    BAD_REQUEST = "BAD_REQUEST"
-    # Request did not parse or does not fit the schema.
-    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-    # A value the client sent is not acceptable.
-    BAD_USER_INPUT = "BAD_USER_INPUT"
-    USERNAME_TAKEN = "USERNAME_TAKEN"
-    EMAIL_TAKEN = "EMAIL_TAKEN"
-    USER_NOT_FOUND = "USER_NOT_FOUND"
-    ORDER_NOT_FOUND = "ORDER_NOT_FOUND"
-    ORDER_NOT_PAYABLE = "ORDER_NOT_PAYABLE"
-    AMOUNT_EXCEEDS_DUE = "AMOUNT_EXCEEDS_DUE"
-    ORDER_NOT_CANCELLABLE = "ORDER_NOT_CANCELLABLE"
-    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
-    # Who is asking, and may they.
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    # A request signed with another secret than this service's ROUTER_HMAC_SECRET, or altered on
-    # the way: a deployment fault, which the router tells from a caller without the right to ask.
-    ROUTER_SIGNATURE_INVALID = "ROUTER_SIGNATURE_INVALID"
-    INVALID_CREDENTIALS = "INVALID_CREDENTIALS"
-    TOO_MANY_LOGIN_ATTEMPTS = "TOO_MANY_LOGIN_ATTEMPTS"
-    # Another service needed for a write did not answer in time, or answered nonsense.
-    DEPENDENCY_UNAVAILABLE = "DEPENDENCY_UNAVAILABLE"
-    # A bug or an outage of our own; details are in the service log, never in the response.
-    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 class ServiceError(GraphQLError):

@@ -4,11 +4,11 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 
-from federation_kit.auth import InvalidToken, viewer_from_authorization
-from federation_kit.errors import ErrorCode
+from federation_kit.error_codes import ErrorCode
 from federation_kit.jwks import KeysUnavailable
 from federation_kit.observability import GRAPHQL_PATH
 from federation_kit.signature import HEADER as SIGNATURE_HEADER, is_signed
+from federation_kit.tokens import InvalidToken, viewer_from_authorization
 
 logger = logging.getLogger("federation_kit.auth")
 

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
-from federation_kit.auth import ALGORITHMS
+from federation_kit.tokens import ALGORITHMS
 
 
 MIN_KEY_BITS = 2048

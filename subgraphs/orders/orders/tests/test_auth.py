@@ -11,7 +11,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from federation_kit import auth, jwks
+from federation_kit import jwks, tokens
 from federation_kit.testing import ENTITIES, error_codes, graphql, post_graphql, refused_url, representations, token_for
 from orders.models import Order
 
@@ -107,7 +107,7 @@ def test_a_token_is_verified_once_and_refused_once_expired(client, orders, monke
     for _ in range(3):
         assert graphql(client, "{ orders { id } }", token=token)["data"]["orders"] == [{"id": str(orders[1].pk)}]
     assert len(verifications) == 1
-    time.sleep(3 + auth.CLOCK_LEEWAY + 0.5)  # the token expires while it is remembered as verified
+    time.sleep(3 + tokens.CLOCK_LEEWAY + 0.5)  # the token expires while it is remembered as verified
     response = post_graphql(client, "{ orders { id } }", token=token)
     assert response.status_code == 401
     assert error_codes(response.json()) == ["UNAUTHENTICATED"]
@@ -135,7 +135,7 @@ def jwks_endpoint(settings):
     server.keys, server.release = [], None
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.JWT_JWKS_URL = f"http://127.0.0.1:{server.server_port}/.well-known/jwks.json"
-    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
+    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.tokens.jwks_public_key"
     yield server
     server.shutdown()
     server.server_close()
@@ -176,7 +176,7 @@ def test_a_token_while_the_jwks_cannot_be_fetched_is_dependency_unavailable(clie
         unused.bind(("127.0.0.1", 0))
         port = unused.getsockname()[1]
     settings.JWT_JWKS_URL = f"http://127.0.0.1:{port}/.well-known/jwks.json"
-    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.auth.jwks_public_key"
+    settings.JWT_PUBLIC_KEY_PROVIDER = "federation_kit.tokens.jwks_public_key"
     response = post_graphql(client, "{ orders { id } }", token=token_for(1))
     assert response.status_code == 503
     assert error_codes(response.json()) == ["DEPENDENCY_UNAVAILABLE"]
@@ -201,14 +201,14 @@ def test_while_the_jwks_cannot_be_fetched_a_refetch_holds_up_no_request(client, 
     jwks_endpoint.release = threading.Event()  # and now it hangs
     time.sleep(0.6)  # past the cooldown: the next request starts a refetch
     assert graphql(client, "{ orders { id } }", token=token_for(1, key=used_key, nonce=3))["data"]["orders"] == [{"id": str(orders[1].pk)}]
-    assert auth._jwks()._lock.locked()  # answered while the refetch still waits on the JWKS
+    assert tokens._jwks()._lock.locked()  # answered while the refetch still waits on the JWKS
     jwks_endpoint.release.set()
 
 
 def test_a_token_issued_by_a_clock_a_little_ahead_is_taken(client, orders):
-    ahead = token_for(1, iat=int(time.time()) + auth.CLOCK_LEEWAY - 2)
+    ahead = token_for(1, iat=int(time.time()) + tokens.CLOCK_LEEWAY - 2)
     assert graphql(client, "{ orders { id } }", token=ahead)["data"]["orders"] == [{"id": str(orders[1].pk)}]
-    too_far = post_graphql(client, "{ orders { id } }", token=token_for(1, iat=int(time.time()) + auth.CLOCK_LEEWAY + 60))
+    too_far = post_graphql(client, "{ orders { id } }", token=token_for(1, iat=int(time.time()) + tokens.CLOCK_LEEWAY + 60))
     assert too_far.status_code == 401
 
 
