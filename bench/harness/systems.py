@@ -3,15 +3,18 @@
 - product: the product itself, started by its own ``scripts/stack.py`` Stack, and
   entered as its staff demo user (orders are shown to their owner and to staff);
 - monolith: the monolith project (also serving the raw SQL floor), its own database;
-- rest, graphene: the peer services, on the product's three databases (which they first
-  touch at their first request, so they can start while the product's Stack prepares them).
+- rest, graphene, graphene-guarded: the peer services, on the product's three databases (which
+  they first touch at their first request, so they can start while the product's Stack prepares
+  them); graphene-guarded is graphene with the product's own middleware.
 
 Every service runs under the gunicorn command line of the product's Stack; each
 system's data comes from ``federation_kit.demo``, so every contender has the same rows.
 ``running()`` yields the system's :class:`Target`.
 """
 
+import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -24,6 +27,7 @@ import httpx
 import yaml
 
 from federation_kit.demo import DEMO_PASSWORD, demo_user
+from federation_kit.signature import signed_headers
 from harness.workloads import Target
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,34 +178,41 @@ class Rest:
 
 
 class Graphene:
-    """The graphene subgraphs on the product's databases, composed and served by the same router."""
+    """The graphene subgraphs on the product's databases, composed and served by the same router.
 
-    name = "graphene"
+    ``guarded``: with the product's own middleware too (PRODUCT_MIDDLEWARE, where ours has it), given
+    what ours is given for it, so that the router's signature and the caller's token are checked.
+    """
 
-    def __init__(self, scratch: Path, product: Product) -> None:
-        self.product = product
-        self.work_dir = scratch / "graphene"
+    def __init__(self, scratch: Path, product: Product, guarded: bool = False) -> None:
+        self.name = "graphene-guarded" if guarded else "graphene"
+        self.product, self.guarded = product, guarded
+        self.work_dir = scratch / self.name
         self.work_dir.mkdir()
         ports = {name: free_port() for name in ("router", *SERVICES)}
         self.subgraph_urls = {name: f"{base_url(ports[name])}/graphql" for name in SERVICES}
         self.router_port = ports["router"]
         self.urls = {"router": f"{base_url(self.router_port)}/graphql", "users": self.subgraph_urls["users"]}
+        # The product's router signs every subgraph request: it needs a secret, which the guarded
+        # subgraphs check and the bare ones ignore.
+        self.hmac_secret = secrets.token_urlsafe(32) if guarded else "unchecked-by-the-graphene-subgraphs"
         self.subgraphs = []
         for name in SERVICES:
             env = self.subgraph_env(name, product.database(name), self.subgraph_urls["users"])
+            if guarded:
+                env.update(self._product_middleware_env(name))
             command = gunicorn_command(GRAPHENE_BIN / "gunicorn", "graphene_peer.wsgi", ports[name])
             health = f"{base_url(ports[name])}/health"
-            log = scratch / f"graphene-{name}.log"
-            self.subgraphs.append(Process(f"graphene-{name}", command, PEERS / "graphene", env, health, log))
-        # The product's router as the product runs it, but for its config. It signs every subgraph
-        # request (graphene's subgraphs ignore it): it needs a secret.
+            log = scratch / f"{self.name}-{name}.log"
+            self.subgraphs.append(Process(f"{self.name}-{name}", command, PEERS / "graphene", env, health, log))
+        # The product's router as the product runs it, but for its config.
         self.router = Process(
-            "graphene-router",
+            f"{self.name}-router",
             ROUTER_COMMAND,
             SUPERGRAPH_DIR,
-            router_env(self.work_dir / "router-config.yaml", "unchecked-by-the-graphene-subgraphs"),
+            router_env(self.work_dir / "router-config.yaml", self.hmac_secret),
             f"{base_url(self.router_port)}/readiness",
-            scratch / "graphene-router.log",
+            scratch / f"{self.name}-router.log",
         )
 
     @staticmethod
@@ -217,18 +228,28 @@ class Graphene:
             "PYTHONUNBUFFERED": "1",
         }
 
+    def _product_middleware_env(self, name: str) -> dict[str, str]:
+        """What the product's own middleware needs, as ours is given it (stack.Stack.service_env): this
+        router's secret, and the keys of ours' users service, which issued the token clients send."""
+        ours = self.product.stack.service_env(name)
+        keys = {key: ours[key] for key in ("JWT_JWKS_URL", "JWT_KEYS_DIR")}
+        return {"GRAPHENE_PRODUCT_MIDDLEWARE": "1", "ROUTER_HMAC_SECRET": self.hmac_secret, **keys}
+
     @contextmanager
     def running(self) -> Iterator[Target]:
         with running(self.subgraphs):
             self._compose()
             with running([self.router]):
-                yield Target(self.urls)
+                # The guarded subgraphs answer signed requests only, as ours: the client signs what it sends them.
+                yield Target(self.urls, hmac_secret=self.hmac_secret if self.guarded else None)
 
     def _compose(self) -> None:
         """Compose the subgraphs' own SDL (``_service``) with the product's compose.mjs, and configure the router."""
         subgraphs = {}
+        body = json.dumps({"query": "{ _service { sdl } }"}).encode()
         for name, url in self.subgraph_urls.items():
-            sdl = httpx.post(url, json={"query": "{ _service { sdl } }"}).raise_for_status().json()["data"]["_service"]["sdl"]
+            answer = httpx.post(url, content=body, headers=signed_headers(self.hmac_secret, body)).raise_for_status()
+            sdl = answer.json()["data"]["_service"]["sdl"]
             (self.work_dir / f"{name}.graphql").write_text(sdl)
             subgraphs[name] = {"routing_url": url, "schema": {"file": f"{name}.graphql"}}
         supergraph_yaml = self.work_dir / "supergraph.yaml"

@@ -9,12 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+
 BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
-from harness.systems import PEERS, Monolith, python_path  # noqa: E402
-from harness.workloads import CONTENDERS, ENTITY_BATCH  # noqa: E402
-from run import SIZES  # noqa: E402
+from harness.systems import PEERS, Graphene, Monolith, Product, python_path  # noqa: E402
+from harness.workloads import CONTENDERS, ENTITY_BATCH, orders_query  # noqa: E402
+from run import SIZES, all_running  # noqa: E402
 
 
 def test_every_contender_answers_the_same_data_and_runs_every_workload(tmp_path):
@@ -75,3 +77,19 @@ def test_the_monolith_answers_the_orders_query_with_the_same_sql_queries_at_ever
     shell = subprocess.run(shell, cwd=PEERS / "monolith", env=env, check=True, capture_output=True, text=True)
     counts = json.loads(shell.stdout.strip().splitlines()[-1])
     assert counts == {"1": 2, "100": 2, "500": 2}  # orders with their users (a join), then all their payments
+
+
+def test_the_guarded_graphene_peer_refuses_what_the_router_did_not_sign_and_the_bare_one_answers_it(tmp_path):
+    # "graphene, guarded" is the like-for-like reading against ours only while its subgraphs really
+    # run the product's guard; the bare peer must stay without it.
+    product = Product(tmp_path, users=2, orders=2)
+    product.seed()
+    bare, guarded = Graphene(tmp_path, product), Graphene(tmp_path, product, guarded=True)
+    query = {"query": orders_query(2, "id total")}
+    with all_running([bare, guarded]) as targets:
+        refused = httpx.post(guarded.subgraph_urls["orders"], json=query)
+        assert refused.status_code == 403
+        assert [error["extensions"]["code"] for error in refused.json()["errors"]] == ["FORBIDDEN"]
+        through_router = httpx.post(targets[guarded.name].urls["router"], json=query).json()
+        assert "errors" not in through_router and len(through_router["data"]["orders"]) == 2
+        assert httpx.post(bare.subgraph_urls["orders"], json=query).json() == through_router

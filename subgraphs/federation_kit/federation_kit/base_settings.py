@@ -67,7 +67,7 @@ INSTALLED_APPS = [
 _OBSERVABILITY = "federation_kit.observability.ObservabilityMiddleware"
 _ROUTER_ONLY_GUARD = "federation_kit.middleware.SubgraphGuardMiddleware"
 # The product's own: request ids, access log and metrics; the router-only guard. The benchmark's
-# peers have no counterpart of them and leave them out.
+# peers have no counterpart of them and leave them out, but for "graphene, guarded" (like for like).
 PRODUCT_MIDDLEWARE = [_OBSERVABILITY, _ROUTER_ONLY_GUARD]
 
 MIDDLEWARE = [
