@@ -115,7 +115,7 @@ def targets(rows: list[Row], sizes: tuple[int, ...]) -> list[str]:
         + ": "
         + _verdict(all(ratio > 1 for ratio in graphene.values())),
         "Ours vs graphene, guarded, faster at every N (graphene, guarded p50 ÷ ours; the like-for-like reading:"
-        " both run the product's middleware): "
+        " both run the product's middleware, though graphene's rows are not filtered by owner): "
         + ", ".join(f"N={n} {ratio:.2f}×" for n, ratio in guarded.items())
         + ": "
         + _verdict(all(ratio > 1 for ratio in guarded.values())),

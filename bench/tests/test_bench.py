@@ -14,6 +14,7 @@ import httpx
 BENCH = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BENCH))
 
+from federation_kit.signature import signed_headers  # noqa: E402
 from harness.systems import PEERS, Graphene, Monolith, Product, python_path  # noqa: E402
 from harness.workloads import CONTENDERS, ENTITY_BATCH, orders_query  # noqa: E402
 from run import SIZES, all_running  # noqa: E402
@@ -79,7 +80,7 @@ def test_the_monolith_answers_the_orders_query_with_the_same_sql_queries_at_ever
     assert counts == {"1": 2, "100": 2, "500": 2}  # orders with their users (a join), then all their payments
 
 
-def test_the_guarded_graphene_peer_refuses_what_the_router_did_not_sign_and_the_bare_one_answers_it(tmp_path):
+def test_the_guarded_graphene_peer_refuses_what_the_router_did_not_sign_or_a_bad_token_and_the_bare_one_answers_it(tmp_path):
     # "graphene, guarded" is the like-for-like reading against ours only while its subgraphs really
     # run the product's guard; the bare peer must stay without it.
     product = Product(tmp_path, users=2, orders=2)
@@ -90,6 +91,11 @@ def test_the_guarded_graphene_peer_refuses_what_the_router_did_not_sign_and_the_
         refused = httpx.post(guarded.subgraph_urls["orders"], json=query)
         assert refused.status_code == 403
         assert [error["extensions"]["code"] for error in refused.json()["errors"]] == ["FORBIDDEN"]
+        body = json.dumps(query).encode()
+        headers = {**signed_headers(guarded.hmac_secret, body), "Authorization": "Bearer not-a-token"}
+        bad_token = httpx.post(guarded.subgraph_urls["orders"], content=body, headers=headers)
+        assert bad_token.status_code == 401
+        assert [error["extensions"]["code"] for error in bad_token.json()["errors"]] == ["UNAUTHENTICATED"]
         through_router = httpx.post(targets[guarded.name].urls["router"], json=query).json()
         assert "errors" not in through_router and len(through_router["data"]["orders"]) == 2
         assert httpx.post(bare.subgraph_urls["orders"], json=query).json() == through_router

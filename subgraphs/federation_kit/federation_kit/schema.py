@@ -232,35 +232,34 @@ _PLAIN_FUNCTION = "plain function"
 
 
 class _HooksOfClass(ExtensionContextManagerBase):
-    """Strawberry's hooks of a lifecycle stage, with what depends on an extension's class only
-    worked out once per class: Strawberry looks up each extension's hook on every request and,
-    for a generator, makes a context manager decorator of it (``functools.wraps`` included)."""
+    """Strawberry's hooks of a lifecycle stage, with the context manager decorator of a generator
+    hook made once per hook function: Strawberry makes one for each extension and stage on every
+    request (``inspect`` checks and ``functools.wraps`` included)."""
 
-    # (class, stage) -> (context manager of the unbound hook, is async), None (no hook) or
-    # _PLAIN_FUNCTION (Strawberry's own way, each time: a plain function's wrapper holds the instance).
-    _hooks: ClassVar[dict[tuple[type, str], tuple[Any, bool] | str | None]] = {}
+    # hook function -> (context manager of the unbound hook, is async), or _PLAIN_FUNCTION
+    # (Strawberry's own way, each time: a plain function's wrapper holds the instance). Keyed by
+    # the function, so a hook replaced on its class is the one that runs.
+    _hooks: ClassVar[dict[Any, tuple[Any, bool] | str]] = {}
 
     def get_hook(self, extension: SchemaExtension) -> WrappedHook | None:
-        key = (type(extension), self.HOOK_NAME)
-        if key not in self._hooks:
-            self._hooks[key] = self._hook_of_class(type(extension))
-        hook = self._hooks[key]
-        if hook is None:
+        function = getattr(type(extension), self.HOOK_NAME)
+        if function is self.default_hook:
             return None
+        hook = self._hooks.get(function)
+        if hook is None:
+            hook = self._hooks[function] = _context_manager_of(function)
         if hook is _PLAIN_FUNCTION:
             return super().get_hook(extension)
         manager, is_async = hook
         return WrappedHook(extension=extension, hook=functools.partial(manager, extension), is_async=is_async)
 
-    def _hook_of_class(self, extension_class: type) -> tuple[Any, bool] | str | None:
-        hook = getattr(extension_class, self.HOOK_NAME)
-        if hook is self.default_hook:
-            return None
-        if inspect.isgeneratorfunction(hook):
-            return contextlib.contextmanager(hook), False
-        if inspect.isasyncgenfunction(hook):
-            return contextlib.asynccontextmanager(hook), True
-        return _PLAIN_FUNCTION
+
+def _context_manager_of(function: Any) -> tuple[Any, bool] | str:
+    if inspect.isgeneratorfunction(function):
+        return contextlib.contextmanager(function), False
+    if inspect.isasyncgenfunction(function):
+        return contextlib.asynccontextmanager(function), True
+    return _PLAIN_FUNCTION
 
 
 class _OperationHooks(_HooksOfClass, OperationContextManager):
@@ -293,6 +292,13 @@ class ExtensionsRunner(SchemaExtensionsRunner):
 
     def executing(self) -> ExecutingContextManager:
         return _ExecutingHooks(self.extensions)
+
+
+class RunsHooksOnce:
+    """A Strawberry schema whose requests run their extensions with :class:`ExtensionsRunner`."""
+
+    def create_extensions_runner(self, execution_context, extensions) -> SchemaExtensionsRunner:
+        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
 
 def validation_cache() -> ValidationCache:
@@ -350,7 +356,7 @@ def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
         raise ImproperlyConfigured("This schema would answer wrongly:\n" + "\n".join(f"- {problem}" for problem in problems))
 
 
-class FederatedSchema(Schema):
+class FederatedSchema(RunsHooksOnce, Schema):
     """``strawberry.federation.Schema`` at federation 2.9, with batched ``_entities``,
     error codes on every error, strawberry-django's query optimizer, and rows executed without
     graphql-core's per-field general path (``federation_kit.execution``)."""
@@ -364,9 +370,6 @@ class FederatedSchema(Schema):
         self.execution_context_class = execution_context_for(self)
         self._entity_types = frozenset(t.name for t in self._schema.get_type("_Entity").types)
         self._stub_fields_of: dict[type, list[tuple[str, str, Any]]] = {}
-
-    def create_extensions_runner(self, execution_context, extensions) -> SchemaExtensionsRunner:
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors, execution_context=None) -> None:
         log_unexpected_errors([error for error in errors if not missing_external_field(error, self)])

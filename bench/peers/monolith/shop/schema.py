@@ -18,7 +18,7 @@ from strawberry import auto
 from federation_kit.execution import execution_context_for
 from federation_kit.fields import ColumnField
 from federation_kit.pagination import PageSizeLimit
-from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer, validation_cache
+from federation_kit.schema import ParsedOnce, QuerySetOptimizer, RunsHooksOnce, validation_cache
 from shop import models
 
 PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState")
@@ -89,9 +89,8 @@ class Mutation:
         return order
 
 
-class MonolithSchema(strawberry.Schema):
-    def create_extensions_runner(self, execution_context, extensions) -> ExtensionsRunner:
-        return ExtensionsRunner(execution_context=execution_context, extensions=extensions)
+class MonolithSchema(RunsHooksOnce, strawberry.Schema):
+    pass
 
 
 schema = MonolithSchema(

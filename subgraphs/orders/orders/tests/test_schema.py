@@ -1,3 +1,4 @@
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from federation_kit.demo import demo_order
-from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer
+from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer, _HooksOfClass
 from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations, silent_server
 from orders.models import Order, OrderItem
 
@@ -110,15 +111,64 @@ def _lifecycle(runner_class, failure):
     return events
 
 
+@pytest.fixture
+def no_hooks_known():
+    """Every hook's context manager made again, whichever tests ran before."""
+    _HooksOfClass._hooks.clear()
+
+
 @pytest.mark.parametrize("failure", [None, KeyError("k"), ValueError("v")])
 @pytest.mark.parametrize("request_count", [1, 2])
-def test_extension_hooks_run_as_strawberrys_runner_runs_them(failure, request_count):
-    # federation_kit.schema.ExtensionsRunner works out each class's hooks once; a second request
-    # reuses them, and must run them as the first did.
+def test_extension_hooks_run_as_strawberrys_runner_runs_them(failure, request_count, no_hooks_known):
+    # federation_kit.schema.ExtensionsRunner makes each hook's context manager once; a second
+    # request reuses them, and must run them as the first did.
     expected = _lifecycle(SchemaExtensionsRunner, failure)
     for _ in range(request_count):
         assert _lifecycle(ExtensionsRunner, failure) == expected
     assert {"a operation", "b parse", "a execute", "b execute"} <= set(expected)
+
+
+def test_a_hook_replaced_after_a_request_is_the_one_that_runs(monkeypatch, no_hooks_known):
+    _lifecycle(ExtensionsRunner, None)
+
+    def on_execute(self):
+        self.events.append(f"{self.name} replaced")
+        yield
+
+    monkeypatch.setattr(_Other, "on_execute", on_execute)
+    assert "b replaced" in _lifecycle(ExtensionsRunner, None) == _lifecycle(SchemaExtensionsRunner, None)
+
+
+def test_async_hooks_run_as_strawberrys_runner_runs_them(no_hooks_known):
+    class Async(SchemaExtension):
+        def __init__(self, events):
+            self.events = events
+
+        async def on_operation(self):
+            self.events.append("operation")
+            yield
+            self.events.append("operation done")
+
+        async def on_execute(self):
+            self.events.append("execute")
+
+    async def lifecycle(runner_class):
+        events = []
+        runner = runner_class(execution_context=None, extensions=[Async(events)])
+        async with runner.operation():
+            async with runner.executing():
+                events.append("executing")
+        return events
+
+    assert asyncio.run(lifecycle(ExtensionsRunner)) == asyncio.run(lifecycle(SchemaExtensionsRunner)) == [
+        "operation", "execute", "executing", "operation done"
+    ]
+
+
+def test_the_services_schemas_run_their_extensions_with_it():
+    from orders.schema import schema
+
+    assert isinstance(schema.create_extensions_runner(None, []), ExtensionsRunner)
 
 
 @pytest.fixture
