@@ -396,7 +396,8 @@ class FederatedSchema(RunsHooksOnce, Schema):
     def _resolve_models(origin: type, info: Info, representations: list[Any]) -> list[Any]:
         ids = [_integer_id(r) for r in representations]
         model = get_django_definition(origin, strict=True).model
-        queryset = model._default_manager.filter(pk__in={i for i in ids if i is not None})
+        # Unordered: the rows are picked out by id below, and the model's ordering only cost its ORDER BY.
+        queryset = model._default_manager.filter(pk__in={i for i in ids if i is not None}).order_by()
         queryset = run_type_get_queryset(queryset, origin, info)
         if (extension := optimizer.get()) is not None:
             queryset = extension.optimize(queryset, info=info)

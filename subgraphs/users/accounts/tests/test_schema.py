@@ -22,9 +22,10 @@ def make_users(count: int) -> list[User]:
 def test_entities_cost_one_query_whatever_the_batch_size(client, django_assert_num_queries, count):
     users = make_users(count)
     ids = [u.id for u in reversed(users)]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1) as captured:
         body = graphql(client, USER_ENTITIES, {"r": representations("User", ids)})
     assert [e["id"] for e in body["data"]["_entities"]] == [str(i) for i in ids]
+    assert "ORDER BY" not in captured.captured_queries[0]["sql"]  # the batch is picked out by id
 
 
 def test_entities_keep_order_give_null_for_unknown_ids_and_repeat_duplicates(client, django_assert_num_queries):
