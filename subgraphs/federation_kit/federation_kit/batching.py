@@ -9,6 +9,7 @@ once per item. Entities of one type that come in together share an :class:`Entit
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from django.db.models import QuerySet
@@ -43,10 +44,16 @@ class EntityStub:
         return batch.load(name, int(self.id), fetch, default)
 
 
-def group_by(objects: Iterable[Any], attribute: str) -> dict[int, list[Any]]:
+def group_by(objects: Iterable[Any], attribute: str, *, sorted_by: str | None = None) -> dict[int, list[Any]]:
+    """``objects`` by their ``attribute``, each group sorted by ``sorted_by`` when given: a batch's
+    few rows a group sort here for less than an ORDER BY over the whole batch costs in SQL."""
     groups: dict[int, list[Any]] = defaultdict(list)
     for obj in objects:
         groups[getattr(obj, attribute)].append(obj)
+    if sorted_by is not None:
+        key = attrgetter(sorted_by)
+        for group in groups.values():
+            group.sort(key=key)
     return groups
 
 

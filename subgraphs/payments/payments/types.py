@@ -31,8 +31,8 @@ class Order(EntityStub):
     @derived_field(description="Payments for this order, oldest first.", directives=[list_size(models.MAX_PAYMENTS_PER_ORDER)])
     def payments(self) -> list["Payment"] | None:
         def fetch(order_ids: list[int]) -> dict[int, list[models.Payment]]:
-            payments = models.Payment.objects.filter(order_id__in=order_ids)
-            return group_by(visible_to(payments, self.context.viewer), "order_id")
+            payments = models.Payment.objects.filter(order_id__in=order_ids).order_by()  # oldest first: sorted_by
+            return group_by(visible_to(payments, self.context.viewer), "order_id", sorted_by="pk")
 
         return self.batched("payments", fetch, default=[])
 

@@ -1,9 +1,11 @@
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 
+from federation_kit.batching import group_by
 from federation_kit.demo import demo_order, demo_payments
 from federation_kit.models import OutboxEvent
 from federation_kit.testing import ENTITIES, answering_server, error_codes, graphql, token_for, refused_url, representations
@@ -29,6 +31,21 @@ def pay(order_id: int, amount: str, status=Payment.Status.COMPLETED, key: str | 
         status=status,
         idempotency_key=key or f"k-{order_id}-{Payment.objects.count()}",
     )
+
+
+def test_each_orders_payments_come_oldest_first_from_one_query_without_order_by(client, django_assert_num_queries):
+    pay(5, "1.00"), pay(6, "2.00"), pay(5, "3.00"), pay(5, "4.00")
+    with django_assert_num_queries(1) as captured:
+        body = gql(client, ENTITIES % "... on Order { payments { amount } }", {"r": representations("Order", [5, 6])})
+    assert [[p["amount"] for p in o["payments"]] for o in body["data"]["_entities"]] == [["1.00", "3.00", "4.00"], ["2.00"]]
+    assert "ORDER BY" not in captured.captured_queries[0]["sql"]
+
+
+def test_a_batch_sorts_each_group_whatever_order_the_database_returns_its_rows_in():
+    # Without an ORDER BY, PostgreSQL returns rows as they lie (SQLite's happen to come by id).
+    rows = [SimpleNamespace(pk=pk, order_id=order) for pk, order in [(7, 1), (3, 2), (5, 1), (1, 1)]]
+    groups = group_by(rows, "order_id", sorted_by="pk")
+    assert {order: [row.pk for row in group] for order, group in groups.items()} == {1: [1, 5, 7], 2: [3]}
 
 
 def test_payment_status_of_each_kind_in_one_query(client, django_assert_num_queries):
