@@ -45,8 +45,8 @@ class EntityStub:
 
 
 def group_by(objects: Iterable[Any], attribute: str, *, sorted_by: str | None = None) -> dict[int, list[Any]]:
-    """``objects`` by their ``attribute``, each group sorted by ``sorted_by`` when given: a batch's
-    few rows a group sort here for less than an ORDER BY over the whole batch costs in SQL."""
+    """``objects`` by their ``attribute``, each group sorted by ``sorted_by`` when given: sorting
+    each group's few rows here costs less than an ORDER BY over the whole batch in SQL."""
     groups: dict[int, list[Any]] = defaultdict(list)
     for obj in objects:
         groups[getattr(obj, attribute)].append(obj)

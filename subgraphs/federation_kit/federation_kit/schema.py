@@ -231,7 +231,7 @@ class RowsLoadedTogether(SchemaExtension):
 _PLAIN_FUNCTION = "plain function"
 
 
-class _HooksOfClass(ExtensionContextManagerBase):
+class _HookWrappersMadeOnce(ExtensionContextManagerBase):
     """Strawberry's hooks of a lifecycle stage, with the context manager decorator of a generator
     hook made once per hook function: Strawberry makes one for each extension and stage on every
     request (``inspect`` checks and ``functools.wraps`` included)."""
@@ -262,24 +262,24 @@ def _context_manager_of(function: Any) -> tuple[Any, bool] | str:
     return _PLAIN_FUNCTION
 
 
-class _OperationHooks(_HooksOfClass, OperationContextManager):
+class _OperationHooks(_HookWrappersMadeOnce, OperationContextManager):
     pass
 
 
-class _ParsingHooks(_HooksOfClass, ParsingContextManager):
+class _ParsingHooks(_HookWrappersMadeOnce, ParsingContextManager):
     pass
 
 
-class _ValidationHooks(_HooksOfClass, ValidationContextManager):
+class _ValidationHooks(_HookWrappersMadeOnce, ValidationContextManager):
     pass
 
 
-class _ExecutingHooks(_HooksOfClass, ExecutingContextManager):
+class _ExecutingHooks(_HookWrappersMadeOnce, ExecutingContextManager):
     pass
 
 
 class ExtensionsRunner(SchemaExtensionsRunner):
-    """Strawberry's runner, entering the same hooks in the same order, with :class:`_HooksOfClass`."""
+    """Strawberry's runner, entering the same hooks in the same order, with :class:`_HookWrappersMadeOnce`."""
 
     def operation(self) -> OperationContextManager:
         return _OperationHooks(self.extensions)
@@ -294,7 +294,7 @@ class ExtensionsRunner(SchemaExtensionsRunner):
         return _ExecutingHooks(self.extensions)
 
 
-class RunsHooksOnce:
+class UsesExtensionsRunner:
     """A Strawberry schema whose requests run their extensions with :class:`ExtensionsRunner`."""
 
     def create_extensions_runner(self, execution_context, extensions) -> SchemaExtensionsRunner:
@@ -356,7 +356,7 @@ def _refuse_what_this_schema_cannot_serve(schema: Schema) -> None:
         raise ImproperlyConfigured("This schema would answer wrongly:\n" + "\n".join(f"- {problem}" for problem in problems))
 
 
-class FederatedSchema(RunsHooksOnce, Schema):
+class FederatedSchema(UsesExtensionsRunner, Schema):
     """``strawberry.federation.Schema`` at federation 2.9, with batched ``_entities``,
     error codes on every error, strawberry-django's query optimizer, and rows executed without
     graphql-core's per-field general path (``federation_kit.execution``)."""

@@ -1,7 +1,7 @@
 """One Strawberry endpoint over all the models: the floor for "GraphQL in Django".
 
 It runs on the product's own Strawberry machinery (federation_kit), less federation: each query
-text parsed and validated once, the extensions' hooks looked up once a class, the optimizer
+text parsed and validated once, each extension hook's context manager made once, the optimizer
 without its per-field hook, rows executed without graphql-core's per-field path, columns read
 straight off the row. What differs from ours is then federation (the router, three services,
 their HTTP calls), not how a Django GraphQL endpoint runs.
@@ -18,7 +18,7 @@ from strawberry import auto
 from federation_kit.execution import execution_context_for
 from federation_kit.fields import ColumnField
 from federation_kit.pagination import PageSizeLimit
-from federation_kit.schema import ParsedOnce, QuerySetOptimizer, RunsHooksOnce, validation_cache
+from federation_kit.schema import ParsedOnce, QuerySetOptimizer, UsesExtensionsRunner, validation_cache
 from shop import models
 
 PaymentState = strawberry.enum(models.Payment.Status, name="PaymentState")
@@ -89,7 +89,7 @@ class Mutation:
         return order
 
 
-class MonolithSchema(RunsHooksOnce, strawberry.Schema):
+class MonolithSchema(UsesExtensionsRunner, strawberry.Schema):
     pass
 
 

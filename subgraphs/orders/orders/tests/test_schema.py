@@ -10,7 +10,7 @@ from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry_django.optimizer import DjangoOptimizerExtension
 
 from federation_kit.demo import demo_order
-from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer, _HooksOfClass
+from federation_kit.schema import ExtensionsRunner, ParsedOnce, QuerySetOptimizer, _HookWrappersMadeOnce
 from federation_kit.testing import ENTITIES, error_codes, graphql, token_for, refused_url, representations, silent_server
 from orders.models import Order, OrderItem
 
@@ -114,7 +114,7 @@ def _lifecycle(runner_class, failure):
 @pytest.fixture
 def no_hooks_known():
     """Every hook's context manager made again, whichever tests ran before."""
-    _HooksOfClass._hooks.clear()
+    _HookWrappersMadeOnce._hooks.clear()
 
 
 @pytest.mark.parametrize("failure", [None, KeyError("k"), ValueError("v")])
